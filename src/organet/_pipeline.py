@@ -1,0 +1,152 @@
+"""The request pipeline around every plugin route: person, language, audience, permission, CSRF, transaction."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from organet import i18n, security, web
+from organet.errors import NotFound, PermissionDenied, ValidationError
+from organet.runtime import in_audience
+from organet.types import ApiRoute, Page
+
+if TYPE_CHECKING:
+    from organet.site import Site
+
+log = logging.getLogger("organet.requests")
+
+MAX_FORM_BYTES = 25 * 1024 * 1024
+
+
+def resolve_person(site: Site, request: Request) -> Any:
+    """Find the person behind ``request`` through the ``user_from_request`` hook; set language and state."""
+    session = request.state.db
+    site.state["runtime"].refresh(session)
+    person = site.hook.user_from_request(request=request, session=session) or web.ANONYMOUS
+    request.state.user = person
+    if person:
+        request.state.signed_in = True
+    language = getattr(person, "language", None) or request.cookies.get("organet_lang") or \
+        i18n.pick_language(request.headers.get("accept-language", ""), site.config.site["language"])
+    i18n.set_language(language, getattr(person, "time_zone", None) or site.config.site["time_zone"],
+                      site.state["catalogues"])
+    return person
+
+
+def _check_access(site: Site, plugin: str, route: Page | ApiRoute, request: Request, person: Any) -> None:
+    essential = site.plugins[plugin].info.essential
+    if not essential and not in_audience(site, plugin, person):
+        raise NotFound("Not found.")
+    if not web.permission_granted(site, person, route.permission):
+        if not person:
+            raise PermissionDenied("Sign in to see this page.")
+        raise PermissionDenied("You do not have permission to see this page.")
+    if request.method in security.UNSAFE_METHODS and not getattr(request.state, "token_auth", False):
+        form = getattr(request.state, "form", None)
+        submitted = request.headers.get(security.CSRF_HEADER) or \
+            (form.get(security.CSRF_FIELD) if form is not None else None)
+        if not security.csrf_valid(request, str(submitted) if submitted else None):
+            raise PermissionDenied("This form has expired or did not come from this site. "
+                                   "Go back, reload the page and try again.")
+
+
+async def _read_input(request: Request) -> None:
+    """Read the form or body of a state-changing request before the view runs in its thread."""
+    if request.method not in security.UNSAFE_METHODS:
+        return
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        request.state.form = await request.form(max_files=20, max_fields=2000, max_part_size=MAX_FORM_BYTES)
+    else:
+        request.state.body = await request.body()
+
+
+def page_endpoint(site: Site, plugin: str, page: Page) -> Callable[[Request], Any]:
+    """Wrap a plugin's view so that every request passes the pipeline before and commits after."""
+    view = page.endpoint
+
+    def handle(request: Request) -> Response:
+        request.state.embeddable = page.embeddable
+        with site.db.session() as session:
+            request.state.db = session
+            person = resolve_person(site, request)
+            request.state.plugin = plugin
+            _check_access(site, plugin, page, request, person)
+            response = view(request)
+            if inspect.isawaitable(response):
+                raise TypeError(f"{plugin}:{page.name} is async; organet views are plain functions")
+            return response  # type: ignore[return-value]
+
+    async def endpoint(request: Request) -> Response:
+        await _read_input(request)
+        return await run_in_threadpool(handle, request)
+
+    endpoint.__name__ = f"{plugin}_{page.name}"
+    return endpoint
+
+
+def api_error(status: int, code: str, message: str, fields: dict[str, list[str]] | None = None) -> JSONResponse:
+    """Return the JSON error every API answers with: ``{"error": {"code", "message", "fields"}}``."""
+    payload: dict[str, Any] = {"code": code, "message": message}
+    if fields:
+        payload["fields"] = fields
+    return JSONResponse({"error": payload}, status_code=status)
+
+
+def api_endpoint(site: Site, plugin: str, route: ApiRoute) -> Callable[[Request], Any]:
+    """Wrap a plugin's API view: the same pipeline, a validated body, and JSON in and out."""
+    view = route.endpoint
+
+    def handle(request: Request) -> Response:
+        with site.db.session() as session:
+            request.state.db = session
+            person = resolve_person(site, request)
+            request.state.plugin = plugin
+            _check_access(site, plugin, route, request, person)
+            if route.request_model is not None:
+                request.state.payload = _parse_body(request, route.request_model)
+            result = view(request)
+            session.flush()
+            return _to_response(result)
+
+    async def endpoint(request: Request) -> Response:
+        await _read_input(request)
+        return await run_in_threadpool(handle, request)
+
+    endpoint.__name__ = f"api_{plugin}_{route.name}"
+    return endpoint
+
+
+def _parse_body(request: Request, model: type) -> Any:
+    raw = getattr(request.state, "body", b"") or b"{}"
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        raise ValidationError("The request body is not valid JSON. Send a JSON object.") from None
+    try:
+        return model.model_validate(data)  # type: ignore[attr-defined]
+    except PydanticValidationError as error:
+        fields: dict[str, list[str]] = {}
+        for problem in error.errors():
+            name = ".".join(str(part) for part in problem["loc"]) or ""
+            fields.setdefault(name, []).append(problem["msg"])
+        raise ValidationError("Some fields are missing or wrong; see 'fields'.", fields) from None
+
+
+def _to_response(result: Any) -> Response:
+    if isinstance(result, Response):
+        return result
+    if isinstance(result, BaseModel):
+        return JSONResponse(result.model_dump(mode="json"))
+    if isinstance(result, list) and result and isinstance(result[0], BaseModel):
+        return JSONResponse([item.model_dump(mode="json") for item in result])
+    return JSONResponse(result)

@@ -1,0 +1,206 @@
+"""``create_app``: build a site and the Starlette application that serves it."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from organet import i18n, web
+from organet._pipeline import api_endpoint, api_error, page_endpoint
+from organet.api import openapi
+from organet.config import Config, load_config
+from organet.db import Database
+from organet.errors import Busy, NotFound, PermissionDenied, StartupError, ValidationError
+from organet.plugins import collect
+from organet.runtime import RuntimeState, seed_permissions
+from organet.security import SecurityHeadersMiddleware
+from organet.site import Site, build_site
+from organet.templates import make_environment
+
+log = logging.getLogger("organet")
+
+CORE_FOLDER = Path(__file__).parent
+
+
+def resolve_config(config: Config | str | os.PathLike[str] | Mapping[str, Any] | None) -> Config:
+    """Turn what was passed to :func:`create_app` into a validated :class:`Config`.
+
+    ``None`` reads the file named by ``ORGANET_CONFIG``, else ``./organet.toml``.
+    """
+    if isinstance(config, Config):
+        return config
+    if isinstance(config, Mapping):
+        return Config.from_dict(config)
+    if config is None:
+        config = os.environ.get("ORGANET_CONFIG", "organet.toml")
+    return load_config(config)
+
+
+def create_app(config: Config | str | os.PathLike[str] | Mapping[str, Any] | None = None, *,
+               database: Database | None = None, run_jobs: bool = False) -> Starlette:
+    """Build a site from ``config`` and return its Starlette application.
+
+    ``config`` is a :class:`organet.config.Config`, a path to organet.toml, a dict shaped like
+    that file, or ``None`` (``$ORGANET_CONFIG`` or ./organet.toml). The application can be
+    served on its own or mounted inside another Starlette application. ``run_jobs=True``
+    runs the background jobs in this process (what ``organet serve`` does by default).
+    Raises :class:`organet.errors.StartupError` or ``ConfigError`` with the fix.
+    """
+    site = build_site(resolve_config(config), database=database)
+    site.state["runtime"] = RuntimeState(site)
+    folders = [CORE_FOLDER, *(p.folder for p in site.plugins.values() if not p.info.essential)]
+    site.state["catalogues"] = i18n.load_catalogues(folders)
+    site.state["templates"] = make_environment(site)
+    site.state["run_jobs"] = run_jobs
+    app = Starlette(
+        routes=_routes(site),
+        middleware=[Middleware(SecurityHeadersMiddleware)],
+        exception_handlers={
+            HTTPException: _http_error,
+            NotFound: _not_found,
+            PermissionDenied: _forbidden,
+            Busy: _busy,
+            ValidationError: _invalid,
+            Exception: _server_error,
+        },
+        lifespan=_lifespan,
+    )
+    app.state.site = site
+    return app
+
+
+def _routes(site: Site) -> list[BaseRoute]:
+    routes: list[BaseRoute] = []
+    for plugin, page in site.pages:
+        prefix = "" if site.plugins[plugin].info.essential else f"/{plugin}"
+        routes.append(Route(prefix + page.path, page_endpoint(site, plugin, page), methods=list(page.methods),
+                            name=f"{plugin}:{page.name}"))
+    for plugin, route in site.api_routes:
+        routes.append(Route(f"/api/{plugin}/v1{route.path}", api_endpoint(site, plugin, route),
+                            methods=list(route.methods), name=f"api:{plugin}:{route.name}"))
+
+    async def openapi_json(request: Request) -> Response:
+        return JSONResponse(openapi(site))
+
+    routes.append(Route("/api/openapi.json", openapi_json, name="api:openapi"))
+    static_dirs = {"core": CORE_FOLDER / "static"}
+    for plugin in site.plugins.values():
+        if (plugin.folder / "static").is_dir():
+            static_dirs[plugin.name] = plugin.folder / "static"
+    for _plugin, extra in collect(site.pm, "register_static_dirs"):
+        static_dirs.update({name: Path(folder) for name, folder in extra.items()})
+    for name, folder in static_dirs.items():
+        routes.append(Mount(f"/static/{name}", app=StaticFiles(directory=folder, check_dir=False),
+                            name=f"static-{name}"))
+    return routes
+
+
+@asynccontextmanager
+async def _lifespan(app: Starlette) -> AsyncIterator[None]:
+    site: Site = app.state.site
+    try:
+        with site.db.session() as session:
+            seed_permissions(site, session)
+        with site.db.session() as session:
+            site.state["runtime"].refresh(session, force=True)
+    except sa.exc.OperationalError as error:
+        raise StartupError(f"The database at {site.db.engine.url.render_as_string(hide_password=True)} is "
+                           f"not ready: {error.orig}.\nRun `organet db upgrade` first.") from None
+    except sa.exc.ProgrammingError as error:
+        raise StartupError("The database has no organet tables yet, or they are out of date.\n"
+                           "Run `organet db upgrade` first.") from error
+    for impl in reversed(site.pm.hook.on_startup.get_hookimpls()):
+        try:
+            impl.function(app=app)
+        except Exception as error:
+            raise StartupError(f"Plugin {impl.plugin_name!r} failed while starting: {type(error).__name__}: "
+                               f"{error}.\nFix the plugin, or disable it with `organet plugins disable "
+                               f"{impl.plugin_name}`.") from error
+    try:
+        yield
+    finally:
+        site.hook.on_shutdown(app=app)
+        site.db.dispose()
+
+
+# --- error pages ---------------------------------------------------------------------------------
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
+
+
+def _error_page(request: Request, status: int, title: str, message: str, reference: str = "") -> Response:
+    if _wants_json(request):
+        codes = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+                 422: "invalid", 503: "busy", 500: "server_error"}
+        text = f"{message} (reference {reference})" if reference else message
+        return api_error(status, codes.get(status, "error"), text)
+    try:
+        return web.render(request, "error.html", {"status": status, "title": title, "message": message,
+                                                  "reference": reference}, status_code=status)
+    except Exception:  # the layout itself failed: still never a traceback
+        log.exception("error page could not be rendered")
+        return HTMLResponse(f"<!doctype html><title>{status}</title><h1>{status}</h1><p>Reference {reference}</p>",
+                            status_code=status)
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    status = getattr(error, "status_code", 500)
+    titles = {404: i18n.gettext("Page not found"), 405: i18n.gettext("Not allowed")}
+    messages = {404: i18n.gettext("There is no page at this address. Check the link, or use the search."),
+                405: i18n.gettext("This page cannot be used this way.")}
+    return _error_page(request, status, titles.get(status, str(status)), messages.get(status, ""))
+
+
+async def _not_found(request: Request, error: Exception) -> Response:
+    return _error_page(request, 404, i18n.gettext("Page not found"),
+                       i18n.gettext("There is no page at this address. Check the link, or use the search."))
+
+
+async def _forbidden(request: Request, error: Exception) -> Response:
+    person = web.user(request)
+    if not person and not _wants_json(request) and request.method == "GET":
+        from urllib.parse import quote
+
+        from starlette.responses import RedirectResponse
+
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+    return _error_page(request, 403, i18n.gettext("No access"), i18n.gettext(str(error)))
+
+
+async def _busy(request: Request, error: Exception) -> Response:
+    response = _error_page(request, 503, i18n.gettext("Busy"),
+                           i18n.gettext("The site is busy. Please try again in a moment."))
+    response.headers["Retry-After"] = "2"
+    return response
+
+
+async def _invalid(request: Request, error: Exception) -> Response:
+    if _wants_json(request):
+        fields = getattr(error, "errors", None)
+        return api_error(422, "invalid", str(error), fields if fields and list(fields) != [""] else None)
+    return _error_page(request, 422, i18n.gettext("Please check your input"), str(error))
+
+
+async def _server_error(request: Request, error: Exception) -> Response:
+    reference = secrets.token_hex(4).upper()
+    log.error("request failed, reference %s: %s %s", reference, request.method, request.url.path,
+              exc_info=error)
+    return _error_page(request, 500, i18n.gettext("Something went wrong"),
+                       i18n.gettext("This is our fault, not yours. If it keeps happening, tell the helpdesk "
+                                    "this reference."), reference)

@@ -1,0 +1,41 @@
+"""The core's hook implementations: its pages, permissions and admin menu."""
+
+from __future__ import annotations
+
+from organet.core import views
+from organet.core.models import Audience, DashboardChoice, Revision, StoredSetting
+from organet.hooks import hookimpl
+from organet.i18n import N_
+from organet.types import PUBLIC, SIGNED_IN, AdminPage, Page, Permission
+
+
+@hookimpl
+def register_models() -> list[type]:
+    return [StoredSetting, Audience, Revision, DashboardChoice]
+
+
+@hookimpl
+def register_permissions() -> list[Permission]:
+    return [
+        Permission("administer-site", N_("Open the admin section; manage plugins, people and settings"),
+                   default_roles=("admin",)),
+    ]
+
+
+@hookimpl
+def register_routes() -> list[Page]:
+    return [
+        Page("/", views.dashboard, name="dashboard", permission=SIGNED_IN),
+        Page("/dashboard", views.arrange_dashboard, name="arrange", permission=SIGNED_IN, methods=("POST",)),
+        Page("/healthz", views.healthz, name="healthz", permission=PUBLIC),
+        Page("/language", views.choose_language, name="language", permission=PUBLIC, methods=("POST",)),
+        Page("/admin/", views.admin_index, name="admin", permission="administer-site"),
+        Page("/admin/plugins", views.admin_plugins, name="admin_plugins", permission="administer-site"),
+        Page("/admin/plugins/{plugin}", views.admin_plugin, name="admin_plugin", permission="administer-site",
+             methods=("GET", "POST")),
+    ]
+
+
+@hookimpl
+def register_admin_pages() -> list[AdminPage]:
+    return [AdminPage(N_("Plugins"), "core:admin_plugins", order=10)]

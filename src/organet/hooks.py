@@ -1,0 +1,277 @@
+"""The hookspecs: the contract between the core and every plugin. docs/hooks.md is generated from here.
+
+Plugins implement these with ``@organet.hookimpl``; call hooks with keyword arguments only.
+Families: ``register_<things>`` return declarations collected at start-up; ``<thing>_from_<source>``
+resolve something and stop at the first answer; ``on_<event>`` are listeners that return nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+    from sqlalchemy.orm import Session
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+
+    from organet.types import AdminPage, ApiRoute, FormSpec, Job, NavEntry, Page, Permission, Setting, Widget
+
+hookspec = pluggy.HookspecMarker("organet")
+hookimpl = pluggy.HookimplMarker("organet")
+
+
+# --- declarations collected at start-up -------------------------------------------------------
+
+
+@hookspec
+def register_settings() -> list[Setting]:
+    """Declare the settings this plugin reads. Called once at start-up, before the database is opened.
+
+    Return a list of :class:`organet.types.Setting`. Values come from ``[plugins.<name>]`` in
+    organet.toml (or the environment, ``ORGANET_PLUGINS__<NAME>__<KEY>``) and are validated
+    before the site starts: an unknown key, a wrong type or a missing required value stops
+    start-up with a message naming the file, the key and the fix. Read them with
+    ``organet.settings(request, "<plugin>")``.
+
+    Example::
+
+        @hookimpl
+        def register_settings():
+            return [Setting("expiry_days", int, 30, "Days a post stays on the board.", example=14,
+                            runtime=True, minimum=1, maximum=365)]
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def register_permissions() -> list[Permission]:
+    """Declare the permissions this plugin checks. Called once at start-up.
+
+    Return a list of :class:`organet.types.Permission`; names are kebab-case ``verb-noun`` and
+    must be unique across plugins (a duplicate stops start-up, naming both plugins).
+
+    Example::
+
+        @hookimpl
+        def register_permissions():
+            return [Permission("moderate-posts", "Hide and restore bulletin posts",
+                               default_roles=("admin",))]
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def register_models() -> list[Any]:
+    """Declare this plugin's SQLAlchemy models (classes on :class:`organet.db.Model`). Called at start-up.
+
+    Every table must be named ``<plugin>_<plural>`` (``bulletin_posts``); the core refuses any
+    other name. The tables are created by the plugin's own Alembic migrations, found in
+    ``<package>/migrations/versions/`` and tracked in the version table
+    ``alembic_version_<plugin>``, so enabling the plugin later adds its tables and touches no
+    others. ``organet db revision --plugin NAME -m "..."`` writes a new migration from the models.
+
+    Example::
+
+        @hookimpl
+        def register_models():
+            return [Post, Category]
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def register_routes() -> list[Page]:
+    """Declare this plugin's HTML pages. Called once when the application is built.
+
+    Return :class:`organet.types.Page` objects; paths are relative to ``/<plugin>`` and names
+    become ``<plugin>:<name>`` (build links with ``request.url_for("<plugin>:<name>")``).
+    Every page states a permission (or ``PUBLIC``/``SIGNED_IN``): deny by default.
+
+    Example::
+
+        @hookimpl
+        def register_routes():
+            return [Page("/", views.board, name="board", permission="view-board")]
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def register_api_routes() -> list[ApiRoute]:
+    """Declare this plugin's JSON API. Called once when the application is built.
+
+    Return :class:`organet.types.ApiRoute` objects; paths are relative to ``/api/<plugin>/v1``.
+    Their models and summaries appear in ``/api/openapi.json``. Lists are paginated with
+    ``organet.api.paginate`` so that every list has the same shape.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def register_navigation() -> list[NavEntry]:
+    """Declare links for the main navigation. Called once at start-up.
+
+    Each :class:`organet.types.NavEntry` is shown only to people who hold its permission and
+    are in the plugin's audience.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def register_widgets() -> list[Widget]:
+    """Declare dashboard widgets. Called once at start-up.
+
+    A :class:`organet.types.Widget` renders a small block of HTML for the current person;
+    people may hide and reorder widgets on their dashboard.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def register_admin_pages() -> list[AdminPage]:
+    """Declare entries for the admin section's menu. Called once at start-up.
+
+    The page itself is an ordinary :class:`organet.types.Page` from ``register_routes`` whose
+    permission an admin holds (usually ``administer-site``).
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def register_template_dirs() -> list[str]:
+    """Return extra template directories. Called once when the application is built.
+
+    A plugin's own ``templates/`` folder is found without this hook. Templates are looked up
+    in the site's override folder first, then the plugins', then the core's.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def register_static_dirs() -> dict[str, str]:
+    """Return extra static folders as ``{url_name: directory}``. Called once when the app is built.
+
+    A plugin's own ``static/`` folder is served at ``/static/<plugin>/`` without this hook.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def register_commands() -> list[click.Command]:
+    """Return click commands (or groups) to add to the ``organet`` CLI. Called when the CLI starts.
+
+    A command named like the plugin keeps the CLI tidy: ``organet bulletin expire``.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def register_jobs() -> list[Job]:
+    """Declare background jobs, periodic or queued. Called once at start-up.
+
+    Return :class:`organet.types.Job` objects; names are ``<plugin>.<job>``. The job function
+    receives a :class:`organet.jobs.JobContext` with a database session (committed when the
+    function returns), the site and the job's payload.
+
+    Example::
+
+        @hookimpl
+        def register_jobs():
+            return [Job("bulletin.expire", expire_posts, every=timedelta(minutes=15),
+                        description="Take expired posts off the board")]
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def register_forms() -> list[FormSpec]:
+    """Declare this plugin's forms for the hostile-input test in ``organet.testing``. Called by tests.
+
+    .. versionadded:: 0.1
+    """
+
+
+# --- resolving things: the first answer wins ---------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def user_from_request(request: Request, session: Session) -> Any:
+    """Find the person making ``request``, or return ``None``. Called once per request.
+
+    Stops at the first non-None result. The core's session cookie and API tokens answer this;
+    a sign-in plugin (OpenID Connect, SAML, a reverse proxy header) may answer first with
+    ``tryfirst=True``.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec(firstresult=True)
+def object_visible_to(user: Any, session: Session, plugin: str, kind: str, object_id: str) -> bool | None:
+    """Say whether ``user`` may still see an object of this plugin, or ``None`` when it is not yours.
+
+    Called when a notification, a search result, a reaction or a report about the object is
+    shown or mailed, so that content made private after publishing never reaches those who
+    may no longer see it. Stops at the first non-None result; the plugin named ``plugin``
+    answers for its own kinds.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def health_status(session: Session) -> dict[str, dict[str, Any]]:
+    """Report the health of something this plugin runs, for ``/healthz``. Called on every health check.
+
+    Return ``{"name": {"ok": bool, "detail": "..."}}``; any ``ok: False`` makes /healthz answer 503
+    so that a load balancer takes the worker out. Keep it to one cheap query.
+
+    .. versionadded:: 0.1
+    """
+
+
+# --- events ------------------------------------------------------------------------------------
+
+
+@hookspec
+def on_startup(app: Starlette) -> None:
+    """The application is starting in this worker. Open connections, warm caches.
+
+    An exception here stops start-up with a message naming the plugin.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def on_shutdown(app: Starlette) -> None:
+    """The application is stopping in this worker. Close what ``on_startup`` opened.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def load_demo_data(session: Session, people: list[Any], rng: Any) -> None:
+    """Add this plugin's sample data to a demo site. Called by ``organet demo`` after the core's data.
+
+    ``people`` are the demo's people (the core creates a Dutch care organisation first);
+    ``rng`` is a seeded ``random.Random`` so that every demo looks the same.
+
+    .. versionadded:: 0.1
+    """

@@ -1,0 +1,135 @@
+"""What a plugin's view uses: the current person, the database session, rendering and redirects.
+
+Views are plain functions ``def view(request) -> Response``. organet runs each in a worker
+thread inside one database transaction (committed when the view returns, rolled back when
+it raises), after it has found the person, checked the plugin's audience, the route's
+permission and, for a state change, the CSRF token.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from organet.errors import NotFound, PermissionDenied
+from organet.types import PUBLIC, SIGNED_IN
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from organet.site import Site
+
+
+class AnonymousUser:
+    """The person behind a request that is not signed in: holds no permission but PUBLIC ones."""
+
+    id = None
+    username = ""
+    display_name = ""
+    role = "anonymous"
+    kind = "anonymous"
+    is_authenticated = False
+    is_external = False
+    language = None
+    time_zone = None
+
+    def __bool__(self) -> bool:
+        return False
+
+
+ANONYMOUS = AnonymousUser()
+
+
+def site(request: Request) -> Site:
+    """Return the :class:`organet.site.Site` serving ``request``."""
+    return request.app.state.site  # type: ignore[no-any-return]
+
+
+def db(request: Request) -> Session:
+    """Return the request's database session (one transaction per request)."""
+    return request.state.db  # type: ignore[no-any-return]
+
+
+def user(request: Request) -> Any:
+    """Return the signed-in person (an ``organet.people.User``) or :data:`ANONYMOUS`."""
+    return getattr(request.state, "user", ANONYMOUS)
+
+
+def has_permission(request: Request, permission: str) -> bool:
+    """True when the current person holds ``permission`` (``PUBLIC`` and ``SIGNED_IN`` included)."""
+    return permission_granted(site(request), user(request), permission)
+
+
+def permission_granted(the_site: Site, person: Any, permission: str) -> bool:
+    """True when ``person`` holds ``permission`` on ``the_site``. Works in jobs and the CLI too."""
+    if permission == PUBLIC:
+        return True
+    if not getattr(person, "is_authenticated", False) or not getattr(person, "active", True):
+        return False
+    if permission == SIGNED_IN:
+        return True
+    return permission in the_site.state["runtime"].role_permissions(person.role)
+
+
+def require(request: Request, permission: str) -> None:
+    """Raise :class:`PermissionDenied` (403) unless the current person holds ``permission``."""
+    if not has_permission(request, permission):
+        raise PermissionDenied(f"You need the permission {permission!r} for this.")
+
+
+def require_found(thing: Any) -> Any:
+    """Return ``thing``, or raise :class:`NotFound` (404) when it is ``None``."""
+    if thing is None:
+        raise NotFound("Not found.")
+    return thing
+
+
+def form(request: Request) -> FormData:
+    """Return the submitted form of a POST (parsed before the view runs)."""
+    return getattr(request.state, "form", None) or FormData()
+
+
+def body(request: Request) -> bytes:
+    """Return the raw request body of a state-changing request (read before the view runs)."""
+    return getattr(request.state, "body", b"")
+
+
+def setting(request: Request, plugin: str, key: str) -> Any:
+    """Return a plugin's setting (the admin's run-time value where there is one)."""
+    return site(request).setting(plugin, key)
+
+
+def render(request: Request, template: str, context: dict[str, Any] | None = None,
+           status_code: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:
+    """Render ``template`` inside the site's layout and return the page.
+
+    Templates are looked up in the site's overrides, then the plugins', then the core's. The
+    context always has ``request``, ``user``, ``site`` and the helpers ``_``, ``url_for``,
+    ``static``, ``csrf_field``, ``can`` and the date formatters.
+    """
+    environment = site(request).state["templates"]
+    page = environment.get_template(template).render({"request": request, **(context or {})})
+    return HTMLResponse(page, status_code=status_code, headers=headers)
+
+
+def redirect(request: Request, route: str, **path_params: Any) -> RedirectResponse:
+    """Answer a POST with "see other" to the route named ``route`` (post/redirect/get)."""
+    return RedirectResponse(str(request.url_for(route, **path_params)), status_code=303)
+
+
+def redirect_back(request: Request, fallback: str = "/") -> Response:
+    """Redirect to the ``next`` form field or query parameter when it is a local path, else ``fallback``."""
+    target = str(form(request).get("next") or request.query_params.get("next") or "")
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        target = fallback
+    return RedirectResponse(target, status_code=303)
+
+
+def flash(request: Request, message: str, kind: str = "info") -> None:
+    """Show ``message`` on the next page this person sees (stored in their server-side session)."""
+    hook = getattr(request.state, "flash", None)
+    if hook is not None:
+        hook(message, kind)
