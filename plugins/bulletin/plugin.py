@@ -1,0 +1,3 @@
+"""The bulletin plugin's hook implementations."""
+
+from __future__ import annotations
