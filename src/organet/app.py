@@ -62,7 +62,7 @@ def create_app(config: Config | str | os.PathLike[str] | Mapping[str, Any] | Non
     """
     site = build_site(resolve_config(config), database=database)
     site.state["runtime"] = RuntimeState(site)
-    folders = [CORE_FOLDER, *(p.folder for p in site.plugins.values() if not p.info.essential)]
+    folders = [CORE_FOLDER, *(p.folder for p in site.plugins.values())]
     site.state["catalogues"] = i18n.load_catalogues(folders)
     site.state["templates"] = make_environment(site)
     site.state["run_jobs"] = run_jobs

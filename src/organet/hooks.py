@@ -275,3 +275,40 @@ def load_demo_data(session: Session, people: list[Any], rng: Any) -> None:
 
     .. versionadded:: 0.1
     """
+
+
+# --- people: profiles, HR import, privacy (filled in by the people issue) -----------------------
+
+
+@hookspec
+def person_profile_sections(request: Request, person: Any) -> list[Any]:
+    """Add sections to a person's core profile page (/people/<username>). Called when it is shown.
+
+    Return a list of ``organet.people.ProfileSection(title, html, order)``; ``html`` is Markup
+    rendered for the viewer ``request.state.user``, showing only what that viewer may see.
+    The phonebook adds phone numbers, room and expertise this way.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def export_person_data(session: Session, person: Any) -> dict[str, Any]:
+    """Return everything this plugin holds about ``person`` as JSON-ready data. Called for a data export.
+
+    The person downloads the export from their profile (AVG/GDPR right of access); return
+    ``{}`` when the plugin holds nothing about them.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def on_person_erased(session: Session, person: Any) -> None:
+    """Delete or anonymise everything this plugin holds about ``person``. Called when an admin erases them.
+
+    Runs inside a transaction of its own for this plugin; raise to refuse (the erasure of the
+    other plugins still happens, and the admin sees which plugin failed).
+
+    .. versionadded:: 0.1
+    """
