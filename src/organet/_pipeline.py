@@ -6,6 +6,7 @@ import inspect
 import json
 import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -70,13 +71,20 @@ async def _read_input(request: Request) -> None:
         request.state.body = await request.body()
 
 
+def _session_for(site: Site, route: Page | ApiRoute, request: Request) -> AbstractContextManager[Any]:
+    """The request's transaction: a write transaction from the start for ``write=True`` routes on unsafe methods."""
+    if route.write and request.method in security.UNSAFE_METHODS:
+        return site.db.write_session()
+    return site.db.session()
+
+
 def page_endpoint(site: Site, plugin: str, page: Page) -> Callable[[Request], Any]:
     """Wrap a plugin's view so that every request passes the pipeline before and commits after."""
     view = page.endpoint
 
     def handle(request: Request) -> Response:
         request.state.embeddable = page.embeddable
-        with site.db.session() as session:
+        with _session_for(site, page, request) as session:
             request.state.db = session
             person = resolve_person(site, request)
             request.state.plugin = plugin
@@ -107,7 +115,7 @@ def api_endpoint(site: Site, plugin: str, route: ApiRoute) -> Callable[[Request]
     view = route.endpoint
 
     def handle(request: Request) -> Response:
-        with site.db.session() as session:
+        with _session_for(site, route, request) as session:
             request.state.db = session
             person = resolve_person(site, request)
             request.state.plugin = plugin

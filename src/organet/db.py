@@ -154,9 +154,10 @@ class Database:
         ``SELECT ... FOR UPDATE`` inside it.
         """
         with self._sessions() as session:
-            if self.is_sqlite:
-                session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
             try:
+                if self.is_sqlite:
+                    # BEGIN IMMEDIATE itself may wait out the busy timeout: inside the try, so it is Busy too.
+                    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
                 yield session
                 session.commit()
             except OperationalError as error:

@@ -85,6 +85,10 @@ class Page:
 
     ``permission`` is required: a permission name, :data:`PUBLIC` or :data:`SIGNED_IN`.
     ``embeddable=True`` allows framing (screens, kiosks); every other page refuses it.
+    ``write=True`` runs the request in :meth:`organet.db.Database.write_session`: on SQLite the
+    transaction begins ``IMMEDIATE``, so a check and the insert after it (a booking) cannot
+    interleave with another writer; a lock not had in time answers 503 "busy, try again".
+    Use it only for short state changes where a read decides the write.
     """
 
     path: str
@@ -93,6 +97,7 @@ class Page:
     permission: str
     methods: tuple[str, ...] = ("GET",)
     embeddable: bool = False
+    write: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,7 +105,8 @@ class ApiRoute:
     """A JSON route of a plugin, mounted under ``/api/<plugin>/v1``; described in /api/openapi.json.
 
     ``request_model`` and ``response_model`` are pydantic models (or ``None``); a request body
-    that does not fit the model is answered with 422 and a message per field.
+    that does not fit the model is answered with 422 and a message per field. ``write=True``
+    works as on :class:`Page`.
     """
 
     path: str
@@ -113,6 +119,7 @@ class ApiRoute:
     response_model: type | None = None
     paginated: bool = False
     query_params: tuple[str, ...] = ()
+    write: bool = False
 
 
 @dataclass(frozen=True)
