@@ -265,6 +265,57 @@ def client_for() -> Callable[..., OrganetClient]:
     return factory
 
 
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """A headless Chromium (Playwright) shared by the session's browser tests; skips without Chromium."""
+    from organet.browser import chromium
+
+    with chromium() as instance:
+        yield instance
+
+
+@pytest.fixture
+def live_url() -> Iterator[Callable[[Starlette], str]]:
+    """Factory: ``live_url(app)`` serves the app on a loopback port and returns its base URL."""
+    from contextlib import ExitStack
+
+    from organet.browser import live_server
+
+    with ExitStack() as stack:
+        yield lambda app: stack.enter_context(live_server(app))
+
+
+@pytest.fixture
+def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A fresh browser page (1280 px wide); on failure a screenshot and the HTML go to test-artifacts/."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    the_page = context.new_page()
+    yield the_page
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        from organet.browser import save_artifacts
+
+        save_artifacts(the_page, request.node.nodeid)
+    context.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Keep each phase's report on the test item, so the page fixture knows a test failed."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+def sign_in_page(page: Any, base_url: str, username: str, password: str) -> None:
+    """Sign in through the real form in a browser page."""
+    page.goto(base_url + "/login")
+    page.get_by_label("Username or e-mail address").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
 @pytest.fixture
 def database_kind() -> str:
     """"postgresql" when the tests run on PostgreSQL, else "sqlite"."""
