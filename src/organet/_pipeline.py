@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -66,7 +67,10 @@ async def _read_input(request: Request) -> None:
         return
     content_type = request.headers.get("content-type", "")
     if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-        request.state.form = await request.form(max_files=20, max_fields=2000, max_part_size=MAX_FORM_BYTES)
+        form = await request.form(max_files=20, max_fields=2000, max_part_size=MAX_FORM_BYTES)
+        # NUL bytes have no place in text and PostgreSQL refuses them: drop them here, once for all plugins.
+        request.state.form = FormData([(key, value.replace("\x00", "") if isinstance(value, str) else value)
+                                       for key, value in form.multi_items()])
     else:
         request.state.body = await request.body()
 

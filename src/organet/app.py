@@ -75,6 +75,7 @@ def create_app(config: Config | str | os.PathLike[str] | Mapping[str, Any] | Non
             PermissionDenied: _forbidden,
             Busy: _busy,
             ValidationError: _invalid,
+            sa.exc.DataError: _bad_data,
             Exception: _server_error,
         },
         lifespan=_lifespan,
@@ -195,6 +196,14 @@ async def _invalid(request: Request, error: Exception) -> Response:
         fields = getattr(error, "errors", None)
         return api_error(422, "invalid", str(error), fields if fields and list(fields) != [""] else None)
     return _error_page(request, 422, i18n.gettext("Please check your input"), str(error))
+
+
+async def _bad_data(request: Request, error: Exception) -> Response:
+    # A value the database refused (too long, wrong type): the plugin should have checked it, but the
+    # person still gets a message and no change was made (the transaction was rolled back).
+    log.warning("database refused a value on %s %s: %s", request.method, request.url.path, error)
+    return _error_page(request, 422, i18n.gettext("Please check your input"),
+                       i18n.gettext("One of the values is too long or not valid. Shorten or correct it and try again."))
 
 
 async def _server_error(request: Request, error: Exception) -> Response:

@@ -175,10 +175,20 @@ class Job:
 
 @dataclass(frozen=True)
 class FormSpec:
-    """A form a plugin registers for the hostile-input test: which route, which fields, which role."""
+    """A form a plugin registers for the hostile-input test in ``organet.testing``.
+
+    ``route`` is the route name the form posts to; ``fields`` are the free-text fields to fill
+    with hostile values (the others take ``defaults``). ``prepare(app, user)`` may create what
+    the form needs (a post to comment on) and returns the route's path parameters and extra
+    defaults as ``{"path": {...}, "data": {...}}``. After each submission the test fetches every
+    path in ``shown_at`` (formatted with the path parameters) and checks that nothing hostile
+    came back unescaped. ``role`` is the site role of the person submitting.
+    """
 
     route: str
     fields: Sequence[str]
+    defaults: dict[str, Any] = field(default_factory=dict)
+    shown_at: Sequence[str] = ()
+    prepare: Callable[..., dict[str, Any]] | None = None
+    role: str = "admin"
     method: str = "POST"
-    path_params: dict[str, Any] = field(default_factory=dict)
-    permissions: tuple[str, ...] = ()
