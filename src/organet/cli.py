@@ -334,5 +334,15 @@ def plugins_disable(ctx: SiteContext, names: tuple[str, ...]) -> None:
     click.echo(f"Enabled now: {', '.join(enabled) or '(none)'}. Restart the site to apply; data is kept.")
 
 
+def _add_developer_commands() -> None:
+    # Commands that need no site of their own live in their modules; they join the CLI here.
+    from organet import i18n_tools
+
+    main.add_command(i18n_tools.command)
+
+
+_add_developer_commands()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
