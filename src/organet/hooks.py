@@ -235,8 +235,10 @@ def object_visible_to(user: Any, session: Session, plugin: str, kind: str, objec
 
 
 @hookspec
-def health_status(session: Session) -> dict[str, dict[str, Any]]:
+def health_status(site: Any, session: Session) -> dict[str, dict[str, Any]]:
     """Report the health of something this plugin runs, for ``/healthz``. Called on every health check.
+
+    ``site`` is the :class:`organet.site.Site` being checked; ``session`` a database session.
 
     Return ``{"name": {"ok": bool, "detail": "..."}}``; any ``ok: False`` makes /healthz answer 503
     so that a load balancer takes the worker out. Keep it to one cheap query.

@@ -93,7 +93,7 @@ def healthz(request: Request) -> Response:
         checks["database"] = {"ok": True, "detail": site.db.engine.dialect.name}
     except Exception as error:  # the point of a health check is to say so, not to raise
         checks["database"] = {"ok": False, "detail": type(error).__name__}
-    for result in site.hook.health_status(session=web.db(request)):
+    for result in site.hook.health_status(site=site, session=web.db(request)):
         checks.update(result or {})
     healthy = all(check["ok"] for check in checks.values())
     return JSONResponse({"status": "ok" if healthy else "unhealthy", "checks": checks},
