@@ -90,9 +90,12 @@ class OrganetGroup(click.Group):
 
 def _config_path_from(ctx: click.Context) -> str:
     root = ctx.find_root()
-    args = list(getattr(root, "protected_args", [])) + list(root.args) if root else []
+    # The root's options are parsed before subcommands are looked up (click deprecates protected_args).
+    parsed = root.params.get("config_path") if root else None
+    if parsed:
+        return str(parsed)
     argv = sys.argv[1:]
-    for source in (argv, args):
+    for source in (argv,):
         for index, arg in enumerate(source):
             if arg in ("-c", "--config") and index + 1 < len(source):
                 return source[index + 1]
