@@ -50,15 +50,15 @@ def _check_access(site: Site, plugin: str, route: Page | ApiRoute, request: Requ
         raise NotFound("Not found.")
     if not web.permission_granted(site, person, route.permission):
         if not person:
-            raise PermissionDenied("Sign in to see this page.")
-        raise PermissionDenied("You do not have permission to see this page.")
+            raise PermissionDenied(i18n.N_("Sign in to see this page."))
+        raise PermissionDenied(i18n.N_("You do not have permission to see this page."))
     if request.method in security.UNSAFE_METHODS and not getattr(request.state, "token_auth", False):
         form = getattr(request.state, "form", None)
         submitted = request.headers.get(security.CSRF_HEADER) or \
             (form.get(security.CSRF_FIELD) if form is not None else None)
         if not security.csrf_valid(request, str(submitted) if submitted else None):
-            raise PermissionDenied("This form has expired or did not come from this site. "
-                                   "Go back, reload the page and try again.")
+            raise PermissionDenied(i18n.N_("This form has expired or did not come from this site. "
+                                           "Go back, reload the page and try again."))
 
 
 async def _read_input(request: Request) -> None:
