@@ -94,7 +94,7 @@ def load_package(module_name: str, *, name_hint: str) -> LoadedPlugin:
                           "digits and underscores, starting with a letter.")
     hook_module = package
     submodule = f"{module_name}.plugin"
-    if importlib.util.find_spec(submodule) is not None:
+    if hasattr(package, "__path__") and importlib.util.find_spec(submodule) is not None:
         try:
             hook_module = importlib.import_module(submodule)
         except Exception as error:
@@ -173,7 +173,7 @@ def _add_plugin_defined_hookspecs(pm: pluggy.PluginManager, loaded: list[LoadedP
     """Add the hookspecs that plugins define for each other (a ``hookspecs`` submodule)."""
     for plugin in loaded:
         module_name = f"{plugin.package.__name__}.hookspecs"
-        if importlib.util.find_spec(module_name) is not None:
+        if hasattr(plugin.package, "__path__") and importlib.util.find_spec(module_name) is not None:
             pm.add_hookspecs(importlib.import_module(module_name))
 
 
