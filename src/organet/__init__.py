@@ -32,6 +32,7 @@ from organet.types import (
     Permission,
     PluginInfo,
     Setting,
+    SignInMethod,
     Widget,
 )
 from organet.version import __version__
@@ -39,6 +40,6 @@ from organet.version import __version__
 __all__ = [
     "PUBLIC", "SIGNED_IN", "AdminPage", "ApiRoute", "Busy", "Config", "ConfigError", "FormSpec", "Job",
     "NavEntry", "NotFound", "OrganetError", "Page", "Permission", "PermissionDenied", "PluginError",
-    "PluginInfo", "Setting", "StartupError", "ValidationError", "Widget", "__version__", "create_app",
+    "PluginInfo", "Setting", "SignInMethod", "StartupError", "ValidationError", "Widget", "__version__", "create_app",
     "hookimpl", "hookspec", "load_config",
 ]

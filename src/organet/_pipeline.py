@@ -14,7 +14,7 @@ from pydantic import ValidationError as PydanticValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from organet import i18n, security, web
 from organet.errors import NotFound, PermissionDenied, ValidationError
@@ -42,6 +42,14 @@ def resolve_person(site: Site, request: Request) -> Any:
     i18n.set_language(language, getattr(person, "time_zone", None) or site.config.site["time_zone"],
                       site.state["catalogues"])
     return person
+
+
+def required_step(site: Site, request: Request, person: Any) -> str | None:
+    """The page a signed-in person must finish first (forced states), or ``None``; never for API tokens."""
+    if not person or getattr(request.state, "token_auth", False):
+        return None
+    step = site.hook.required_step_from_request(request=request, session=request.state.db, user=person)
+    return step if step and step != request.url.path else None
 
 
 def _check_access(site: Site, plugin: str, route: Page | ApiRoute, request: Request, person: Any) -> None:
@@ -92,6 +100,11 @@ def page_endpoint(site: Site, plugin: str, page: Page) -> Callable[[Request], An
             request.state.db = session
             person = resolve_person(site, request)
             request.state.plugin = plugin
+            step = required_step(site, request, person)
+            if step and request.method == "GET":
+                return RedirectResponse(step, status_code=303)
+            if step:
+                raise PermissionDenied(i18n.N_("Finish the step you were sent to first, then try again."))
             _check_access(site, plugin, page, request, person)
             response = view(request)
             if inspect.isawaitable(response):
@@ -123,6 +136,8 @@ def api_endpoint(site: Site, plugin: str, route: ApiRoute) -> Callable[[Request]
             request.state.db = session
             person = resolve_person(site, request)
             request.state.plugin = plugin
+            if required_step(site, request, person):
+                raise PermissionDenied(i18n.N_("Finish the step you were sent to first, then try again."))
             _check_access(site, plugin, route, request, person)
             if route.request_model is not None:
                 request.state.payload = _parse_body(request, route.request_model)

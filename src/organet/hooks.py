@@ -17,7 +17,18 @@ if TYPE_CHECKING:
     from starlette.applications import Starlette
     from starlette.requests import Request
 
-    from organet.types import AdminPage, ApiRoute, FormSpec, Job, NavEntry, Page, Permission, Setting, Widget
+    from organet.types import (
+        AdminPage,
+        ApiRoute,
+        FormSpec,
+        Job,
+        NavEntry,
+        Page,
+        Permission,
+        Setting,
+        SignInMethod,
+        Widget,
+    )
 
 hookspec = pluggy.HookspecMarker("organet")
 hookimpl = pluggy.HookimplMarker("organet")
@@ -206,6 +217,26 @@ def register_forms() -> list[FormSpec]:
     """
 
 
+@hookspec
+def register_signin_methods() -> list[SignInMethod]:
+    """Declare ways to sign in, shown as choices on the sign-in page. Called when the page is shown.
+
+    Return :class:`organet.types.SignInMethod` entries: ``name`` (unique), ``label`` (shown,
+    translated), ``start_route`` (the route name of the page that starts it) and ``order``.
+    The core's own password form registers as ``SignInMethod("password", ...)``; an OpenID
+    Connect, SAML or LDAP plugin adds its own and, when it has found the person, starts the
+    session with ``organet.auth.sign_in(request, user)``.
+
+    Example::
+
+        @hookimpl
+        def register_signin_methods():
+            return [SignInMethod("oidc", N_("Sign in with your organisation account"), "oidc:start")]
+
+    .. versionadded:: 0.1
+    """
+
+
 # --- resolving things: the first answer wins ---------------------------------------------------
 
 
@@ -216,6 +247,19 @@ def user_from_request(request: Request, session: Session) -> Any:
     Stops at the first non-None result. The core's session cookie and API tokens answer this;
     a sign-in plugin (OpenID Connect, SAML, a reverse proxy header) may answer first with
     ``tryfirst=True``.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec(firstresult=True)
+def required_step_from_request(request: Request, session: Session, user: Any) -> str | None:
+    """Return the path of a page ``user`` must complete before any other, or ``None``. Called once per request.
+
+    Stops at the first non-None result. The sign-in plugin answers for forced states: "must
+    change password" (``/account/password``) and "must set up the second factor". While a
+    step is pending, every other page redirects there (GET) or is refused (403); return
+    ``None`` for the step's own pages. Not asked for requests made with an API token.
 
     .. versionadded:: 0.1
     """

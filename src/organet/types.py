@@ -157,6 +157,16 @@ class AdminPage:
 
 
 @dataclass(frozen=True)
+class SignInMethod:
+    """A way to sign in, offered on the sign-in page: a link to the route ``start_route`` labelled ``label``."""
+
+    name: str
+    label: str
+    start_route: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class Job:
     """A background job. ``func(ctx)`` does the work; ``every`` makes it periodic.
 

@@ -71,6 +71,10 @@ def permission_granted(the_site: Site, person: Any, permission: str) -> bool:
         return False
     if permission == SIGNED_IN:
         return True
+    # A request made with an API token holds at most the token's scopes (see organet.auth.tokens).
+    scopes = getattr(person, "token_scopes", None)
+    if scopes is not None and permission not in scopes:
+        return False
     return permission in the_site.state["runtime"].role_permissions(person.role)
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from organet.core import views
+from organet.core import branding, views
 from organet.core.models import Audience, DashboardChoice, Revision, StoredSetting
 from organet.hooks import hookimpl
 from organet.i18n import N_
-from organet.types import PUBLIC, SIGNED_IN, AdminPage, Page, Permission
+from organet.types import PUBLIC, SIGNED_IN, AdminPage, Page, Permission, Setting
 
 
 @hookimpl
@@ -33,9 +33,18 @@ def register_routes() -> list[Page]:
         Page("/admin/plugins", views.admin_plugins, name="admin_plugins", permission="administer-site"),
         Page("/admin/plugins/{plugin}", views.admin_plugin, name="admin_plugin", permission="administer-site",
              methods=("GET", "POST")),
+        Page("/branding.css", branding.stylesheet, name="branding_css", permission=PUBLIC),
+        Page("/admin/branding", branding.admin_branding, name="admin_branding", permission="administer-site",
+             methods=("GET", "POST")),
     ]
 
 
 @hookimpl
+def register_settings() -> list[Setting]:
+    return list(branding.SETTINGS)
+
+
+@hookimpl
 def register_admin_pages() -> list[AdminPage]:
-    return [AdminPage(N_("Plugins"), "core:admin_plugins", order=10)]
+    return [AdminPage(N_("Plugins"), "core:admin_plugins", order=10),
+            AdminPage(N_("Appearance"), "core:admin_branding", order=20)]
