@@ -104,7 +104,7 @@ def choose_language(request: Request) -> Response:
     """Switch the interface language: kept in the profile when signed in, else in a cookie."""
     language = str(web.form(request).get("language", ""))
     if language not in i18n.LANGUAGES:
-        raise ValidationError("Choose Nederlands or English.")
+        raise ValidationError(i18n.gettext("Choose Nederlands or English."))
     person = web.user(request)
     if person:
         person.language = language
@@ -144,7 +144,7 @@ def admin_plugin(request: Request) -> Response:
     name = request.path_params["plugin"]
     plugin = site.plugins.get(name)
     if plugin is None:
-        raise NotFound("No such plugin.")
+        raise NotFound(i18n.gettext("No such plugin."))
     session = web.db(request)
     runtime_settings = [s for s in site.declared_settings.get(name, ()) if s.runtime]
     errors: dict[str, str] = {}

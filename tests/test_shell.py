@@ -1,0 +1,147 @@
+"""The page shell: landmarks, branding set by an admin, languages, and error pages with a reference."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from importlib.metadata import EntryPoint
+
+import pytest
+
+import organet.plugins
+import organet.site
+from organet.testing import OrganetClient
+
+BOOM_PLUGIN = '''
+from organet import PUBLIC, SIGNED_IN, ApiRoute, Page, PluginInfo, hookimpl
+
+PLUGIN = PluginInfo(name="boom", title="Boom")
+
+
+def explode(request):
+    raise RuntimeError("secret internals: password=hunter2")
+
+
+@hookimpl
+def register_routes():
+    return [Page("/", explode, name="explode", permission=SIGNED_IN)]
+
+
+@hookimpl
+def register_api_routes():
+    return [ApiRoute("/explode", explode, name="explode", permission=PUBLIC)]
+'''
+
+
+@pytest.fixture
+def boom_plugin(tmp_path, monkeypatch):
+    """Install a plugin named "boom" whose page and API route raise."""
+    (tmp_path / "organet_boom.py").write_text(BOOM_PLUGIN)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    real = organet.plugins.installed_plugins()
+
+    def installed():
+        return {**real, "boom": EntryPoint(name="boom", value="organet_boom", group="organet")}
+
+    monkeypatch.setattr(organet.plugins, "installed_plugins", installed)
+    monkeypatch.setattr(organet.site, "installed_plugins", installed)
+    yield "boom"
+    sys.modules.pop("organet_boom", None)
+
+
+def test_page_has_skip_link_landmarks_and_no_inline_styles(app, make_user, client_for):
+    html = client_for(app, make_user(app, "anna")).get("/").text
+    assert re.search(r'<a class="skip-link" href="#main">', html)
+    for landmark in ('<header class="site-header"', "<nav ", '<main id="main"', '<footer class="site-footer"'):
+        assert landmark in html
+    assert 'role="search"' in html
+    assert " style=" not in html and "<style" not in html
+
+
+def test_admin_sets_name_and_colours_applied_through_the_stylesheet(app, make_user, client_for):
+    admin = client_for(app, make_user(app, "root", role="admin"))
+    assert admin.get("/admin/branding").status_code == 200
+    response = admin.submit("/admin/branding", {"site_name": "Intranet Zorggroep", "logo_url": "",
+                                                "brand_colour": "#22543d", "brand_text_colour": "#ffffff"},
+                            follow_redirects=False)
+    assert response.status_code == 303
+    css = client_for(app).get("/branding.css")
+    assert css.headers["content-type"].startswith("text/css")
+    assert "--brand: #22543d;" in css.text and "--brand-text: #ffffff;" in css.text
+    page = client_for(app, make_user(app, "anna")).get("/").text
+    assert "Intranet Zorggroep" in page and "/branding.css" in page
+
+
+def test_unreadable_colour_pair_is_refused(app, make_user, client_for):
+    admin = client_for(app, make_user(app, "root", role="admin"))
+    response = admin.submit("/admin/branding", {"site_name": "X", "logo_url": "", "brand_colour": "#ffff00",
+                                                "brand_text_colour": "#ffffff"})
+    assert response.status_code == 422
+    assert "4.5:1" in response.text
+    injected = admin.submit("/admin/branding", {"site_name": "X", "logo_url": "https://evil.example/x.png",
+                                                "brand_colour": "red;}body{display:none",
+                                                "brand_text_colour": "#ffffff"})
+    assert injected.status_code == 422
+    assert "red;" not in client_for(app).get("/branding.css").text
+
+
+def test_branding_is_for_admins_only(app, make_user, client_for):
+    member = client_for(app, make_user(app, "anna"))
+    assert member.get("/admin/branding").status_code == 403
+    assert member.submit("/admin/branding", {"site_name": "Mine"}).status_code == 403
+
+
+def test_script_in_site_name_is_inert(app, make_user, client_for):
+    admin = client_for(app, make_user(app, "root", role="admin"))
+    admin.submit("/admin/branding", {"site_name": "<script>alert(1)</script>", "logo_url": "",
+                                     "brand_colour": "#0b5394", "brand_text_colour": "#ffffff"})
+    page = admin.get("/").text
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_language_from_browser_then_cookie_then_profile(app, make_user, client_for):
+    anonymous = client_for(app)
+    assert '<html lang="en">' in anonymous.get("/login", headers={"accept-language": "en-GB,en;q=0.9"}).text
+    assert '<html lang="nl">' in anonymous.get("/login", headers={"accept-language": "nl-NL"}).text
+    assert "Inloggen" in anonymous.get("/login", headers={"accept-language": "nl-NL"}).text
+    anonymous.submit("/language", {"language": "en", "next": "/login"})
+    assert '<html lang="en">' in anonymous.get("/login", headers={"accept-language": "nl"}).text
+    anna = client_for(app, make_user(app, "anna"))
+    anna.submit("/language", {"language": "en", "next": "/"})
+    assert "Welcome" in client_for(app, _reload(app, "anna")).get("/", headers={"accept-language": "nl"}).text
+
+
+def _reload(app, username):
+    from organet.people.models import User
+    from organet.testing import db_session
+
+    with db_session(app) as session:
+        person = session.query(User).filter_by(username=username).one()
+        session.expunge(person)
+        return person
+
+
+def test_error_page_has_a_reference_in_the_layout_and_the_log(boom_plugin, make_app, make_user, client_for, caplog):
+    app = make_app(plugins=[boom_plugin])
+    client = OrganetClient(app, raise_server_exceptions=False)
+    client.cookies = client_for(app, make_user(app, "anna")).cookies
+    with caplog.at_level(logging.ERROR, logger="organet"):
+        response = client.get("/boom/")
+    assert response.status_code == 500
+    assert '<main id="main"' in response.text
+    reference = re.search(r"<strong>([0-9A-F]{8})</strong>", response.text).group(1)
+    assert reference in caplog.text
+    assert "Traceback" not in response.text and "hunter2" not in response.text
+
+
+def test_api_error_is_json_with_code_and_message(boom_plugin, make_app, client_for):
+    app = make_app(plugins=[boom_plugin])
+    response = OrganetClient(app, raise_server_exceptions=False).get("/api/boom/v1/explode")
+    assert response.status_code == 500
+    error = response.json()["error"]
+    assert error["code"] == "server_error" and "reference" in error["message"]
+    assert "hunter2" not in response.text
+    missing = client_for(app).get("/api/boom/v1/nothing")
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
