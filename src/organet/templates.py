@@ -71,6 +71,20 @@ def _can(context: Any, permission: str) -> bool:
     return web.has_permission(context["request"], permission)
 
 
+@jinja2.pass_context
+def _site_name(context: Any) -> str:
+    from organet.core import branding
+
+    return branding.site_name(context["request"])
+
+
+@jinja2.pass_context
+def _logo_url(context: Any) -> str:
+    from organet.core import branding
+
+    return branding.logo_url(context["request"])
+
+
 def navigation(request: Request) -> list[dict[str, Any]]:
     """Return the navigation entries the current person may see: label, url and whether current."""
     the_site = web.site(request)
@@ -115,6 +129,8 @@ def make_environment(site: Site) -> jinja2.Environment:
         csrf_token=_csrf_token,
         can=_can,
         navigation=navigation,
+        site_name=_site_name,
+        logo_url=_logo_url,
         flashes=flashes,
         site=site,
         languages=i18n.LANGUAGES,
