@@ -106,7 +106,14 @@ def page_endpoint(site: Site, plugin: str, page: Page) -> Callable[[Request], An
             if step:
                 raise PermissionDenied(i18n.N_("Finish the step you were sent to first, then try again."))
             _check_access(site, plugin, page, request, person)
-            response = view(request)
+            try:
+                response = view(request)
+            except Exception:
+                # The rollback that follows would expire the person; the error page still shows
+                # their navigation and name, so keep them loaded, detached from the session.
+                if person and person in session:
+                    session.expunge(person)
+                raise
             if inspect.isawaitable(response):
                 raise TypeError(f"{plugin}:{page.name} is async; organet views are plain functions")
             return response  # type: ignore[return-value]

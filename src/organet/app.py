@@ -151,6 +151,8 @@ def _error_page(request: Request, status: int, title: str, message: str, referen
                  422: "invalid", 503: "busy", 500: "server_error"}
         text = f"{message} (reference {reference})" if reference else message
         return api_error(status, codes.get(status, "error"), text)
+    # The request's transaction is over: leave flash messages in the session for the next page.
+    request.state.take_flashes = None
     try:
         return web.render(request, "error.html", {"status": status, "title": title, "message": message,
                                                   "reference": reference}, status_code=status)
