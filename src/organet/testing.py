@@ -62,7 +62,8 @@ def site_config(plugins: Sequence[str] = (), database_url: str = "sqlite://", me
     """
     plugin_settings = sections.pop("plugin_settings", {})
     data: dict[str, Any] = {
-        "site": {"secret_key": TEST_SECRET, "database_url": database_url, "name": "Test intranet",
+        # English by default, so that tests read the msgids; send Accept-Language: nl to test Dutch.
+        "site": {"secret_key": TEST_SECRET, "database_url": database_url, "name": "Test intranet", "language": "en",
                  "media_dir": media_dir or str(_work_dir / "media"), **sections.pop("site", {})},
         "mail": sections.pop("mail", {}),
         "plugins": {"enabled": list(plugins), **plugin_settings},
