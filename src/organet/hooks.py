@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from starlette.applications import Starlette
     from starlette.requests import Request
 
+    from organet.search import SearchSource
     from organet.types import (
         AdminPage,
         ApiRoute,
@@ -232,6 +233,38 @@ def register_signin_methods() -> list[SignInMethod]:
         @hookimpl
         def register_signin_methods():
             return [SignInMethod("oidc", N_("Sign in with your organisation account"), "oidc:start")]
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def register_search_sources() -> list[SearchSource]:
+    """Declare where this plugin's searchable documents come from, one source per kind. Called by reindexing.
+
+    Return :class:`organet.search.SearchSource` objects: ``SearchSource(plugin, kind, label,
+    documents)``, where ``documents(session)`` yields an :class:`organet.search.SearchDocument`
+    for every object of that kind that should be findable (title, text, url, date, language and
+    who may see it: ``visibility`` "employees", "groups" with ``group_ids``, or "owner" with
+    ``owner_id``; ``shared_group_ids`` for externals). ``label`` names the kind in the results
+    ("Bulletin posts"); mark it with ``N_()``.
+
+    ``organet search reindex [--plugin NAME]`` calls ``documents`` to rebuild the index. Day to
+    day, keep it current yourself: call ``organet.search.index(session, doc)`` when an object is
+    saved and ``organet.search.remove(session, plugin, kind, object_id)`` when it is deleted or
+    no longer searchable, in the same transaction as the change.
+
+    Example::
+
+        @hookimpl
+        def register_search_sources():
+            return [SearchSource("bulletin", "post", N_("Bulletin posts"), post_documents)]
+
+        def post_documents(session):
+            for post in session.scalars(sa.select(Post).execution_options(yield_per=500)):
+                yield SearchDocument(plugin="bulletin", kind="post", object_id=str(post.id),
+                                     title=post.title, text=post.body, url=f"/bulletin/posts/{post.id}",
+                                     date=post.created_at, owner_id=post.author_id)
 
     .. versionadded:: 0.1
     """
