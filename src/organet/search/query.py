@@ -1,0 +1,378 @@
+"""Querying the index: who may see what (in SQL), full text on SQLite and PostgreSQL, ranking and snippets.
+
+Every query carries the visibility condition of :func:`visible`, so a count, a page or a
+suggestion only ever contains what the person may open. For very common words the ranking
+works on a bounded set of the best candidates (see docs/search.md, "Common words").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from markupsafe import Markup, escape
+from sqlalchemy.orm import Session
+
+from organet.people.models import Share
+from organet.runtime import in_audience
+from organet.search.models import Grant, IndexedDocument
+
+if TYPE_CHECKING:
+    from organet.site import Site
+
+CANDIDATES = 1000
+"""At most this many matches (the most recently indexed ones) are ranked, plus the title matches."""
+
+SUGGEST_CANDIDATES = 200
+MAX_WORDS = 8
+TITLE_WEIGHT = 10.0
+WHOLE = ""
+
+DOCS = IndexedDocument.__table__
+GRANTS = Grant.__table__
+SHARES = Share.__table__
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Narrow a search: only these kinds or plugins (empty: all), only documents dated in [since, until]."""
+
+    kinds: tuple[str, ...] = ()
+    plugins: tuple[str, ...] = ()
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+@dataclass
+class Hit:
+    """One result: where it links to, what it is, and its highlighted title and snippet (safe HTML)."""
+
+    id: int
+    plugin: str
+    kind: str
+    title: str
+    url: str
+    date: dt.datetime | None
+    score: float
+    title_html: Markup = Markup("")
+    snippet: Markup = Markup("")
+
+
+@dataclass
+class Results:
+    """A page of results, the number of matches (a lower bound when ``capped``) and matches per kind."""
+
+    query: str
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0
+    capped: bool = False
+    kinds: dict[str, int] = field(default_factory=dict)
+    fuzzy: bool = False
+
+
+def words(query: str) -> list[str]:
+    """Split a query into lower-case words (letters and digits only: nothing reaches SQL as syntax)."""
+    return [w[:40] for w in _WORD.findall(query.lower()) if w.strip("_")][:MAX_WORDS]
+
+
+# --- who may see what -------------------------------------------------------------------------
+
+
+def visible_plugins(site: Site, user: Any) -> set[str]:
+    """The enabled plugins whose documents ``user`` may find: essential ones, and the others' audiences."""
+    from organet import people
+
+    helper = getattr(people, "visible_plugins", None)
+    if helper is not None:
+        return set(helper(site, user))
+    return {name for name, plugin in site.plugins.items() if plugin.info.essential or in_audience(site, name, user)}
+
+
+def visible(site: Site, session: Session, user: Any) -> sa.ColumnElement[bool]:
+    """Return the SQL condition on ``search_documents``: the documents ``user`` may see.
+
+    - nobody signed in, or deactivated: nothing;
+    - only plugins that are enabled and whose pilot audience includes ``user``;
+    - employees: documents for every employee, documents of groups they are in, their own,
+      and documents shared with one of their groups;
+    - externals: documents shared with one of their groups (``shared_group_ids`` or a share in
+      ``people_shares``), their own, and documents for every employee of a plugin (or kind)
+      shared as a whole with one of their groups.
+    """
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "active", True):
+        return sa.false()
+    plugins = sorted(visible_plugins(site, user))
+    groups = sorted(user.group_ids)
+    d = DOCS.c
+    options: list[sa.ColumnElement[bool]] = [d.owner_id == user.id]
+    if groups:
+        options.append(sa.exists().where(GRANTS.c.document_id == d.id, GRANTS.c.group_id.in_(groups),
+                                         GRANTS.c.shared.is_(True) if user.is_external else sa.true()))
+        options.append(sa.exists().where(SHARES.c.plugin == d.plugin, SHARES.c.kind == d.kind,
+                                         SHARES.c.object_id == d.object_id, SHARES.c.group_id.in_(groups)))
+    if not user.is_external:
+        options.insert(0, d.visibility == "employees")
+    elif groups:
+        whole = session.execute(sa.select(SHARES.c.plugin, SHARES.c.kind).where(
+            SHARES.c.object_id == WHOLE, SHARES.c.group_id.in_(groups))).all()
+        whole_plugins = sorted({p for p, k in whole if k == WHOLE})
+        whole_kinds = [sa.and_(d.plugin == p, d.kind == k) for p, k in sorted(set(whole)) if k != WHOLE]
+        if whole_plugins or whole_kinds:
+            options.insert(0, sa.and_(d.visibility == "employees",
+                                      sa.or_(d.plugin.in_(whole_plugins), *whole_kinds)))
+    return sa.and_(d.plugin.in_(plugins), sa.or_(*options))
+
+
+def _filtered(filters: Filters) -> list[sa.ColumnElement[bool]]:
+    d = DOCS.c
+    clauses: list[sa.ColumnElement[bool]] = []
+    if filters.kinds:
+        clauses.append(d.kind.in_(filters.kinds))
+    if filters.plugins:
+        clauses.append(d.plugin.in_(filters.plugins))
+    if filters.since:
+        clauses.append(d.date >= dt.datetime.combine(filters.since, dt.time(), dt.UTC))
+    if filters.until:
+        clauses.append(d.date < dt.datetime.combine(filters.until + dt.timedelta(days=1), dt.time(), dt.UTC))
+    return clauses
+
+
+# --- full text, per database --------------------------------------------------------------------
+
+
+class _Dialect:
+    """How one database matches, ranks and suggests; the rest of the search is the same everywhere."""
+
+    def match(self, terms: list[str], title_only: bool = False) -> sa.ColumnElement[bool]:
+        raise NotImplementedError
+
+    def relevance(self, terms: list[str]) -> sa.ColumnElement[float]:
+        raise NotImplementedError
+
+    def from_clause(self) -> Any:
+        return DOCS
+
+    def order_newest(self) -> Any:
+        return DOCS.c.id.desc()
+
+    def title_prefix(self, terms: list[str]) -> sa.ColumnElement[bool]:
+        return self.match(terms, title_only=True)
+
+
+class _SQLite(_Dialect):
+    """FTS5: an external-content table ``search_fts`` over title and body, kept current by triggers."""
+
+    fts = sa.table("search_fts", sa.column("rowid"))
+
+    @staticmethod
+    def expression(terms: list[str], title_only: bool = False) -> str:
+        # Each word is letters and digits only; quoted, it is a phrase, with * a prefix.
+        phrases = " ".join(f'"{t}"*' if len(t) > 1 else f'"{t}"' for t in terms)
+        return f"{{title}}: ({phrases})" if title_only else phrases
+
+    def match(self, terms: list[str], title_only: bool = False) -> sa.ColumnElement[bool]:
+        return sa.literal_column("search_fts").op("MATCH")(sa.literal(self.expression(terms, title_only)))
+
+    def relevance(self, terms: list[str]) -> sa.ColumnElement[float]:
+        # bm25 is lower for better matches; the title counts TITLE_WEIGHT times the body.
+        return -sa.func.bm25(sa.literal_column("search_fts"), TITLE_WEIGHT, 1.0)
+
+    def from_clause(self) -> Any:
+        return self.fts.join(DOCS, DOCS.c.id == self.fts.c.rowid)
+
+    def order_newest(self) -> Any:
+        return self.fts.c.rowid.desc()
+
+
+class _PostgreSQL(_Dialect):
+    """Generated ``tsvector`` columns: ``tsv`` (title weight A, body B; Dutch or English) and ``title_tsv``."""
+
+    tsv = sa.literal_column("search_documents.tsv")
+    title_tsv = sa.literal_column("search_documents.title_tsv")
+
+    @staticmethod
+    def tsquery(terms: list[str], weight: str = "") -> str:
+        return " & ".join(f"{t}:*{weight}" for t in terms)
+
+    def query(self, terms: list[str], weight: str = "") -> Any:
+        text = self.tsquery(terms, weight)
+        return sa.func.to_tsquery(sa.literal_column("'dutch'::regconfig"), text).op("||")(
+            sa.func.to_tsquery(sa.literal_column("'english'::regconfig"), text))
+
+    def match(self, terms: list[str], title_only: bool = False) -> sa.ColumnElement[bool]:
+        return self.tsv.op("@@")(self.query(terms, "A" if title_only else ""))
+
+    def relevance(self, terms: list[str]) -> sa.ColumnElement[float]:
+        # Weights of D, C, B, A: the body (B) counts 1/TITLE_WEIGHT of the title (A).
+        weights = sa.literal_column(f"'{{0, 0, {1 / TITLE_WEIGHT}, 1}}'::float4[]")
+        return sa.func.ts_rank(weights, self.tsv, self.query(terms))
+
+    def title_prefix(self, terms: list[str]) -> sa.ColumnElement[bool]:
+        return self.title_tsv.op("@@")(sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"),
+                                                         self.tsquery(terms)))
+
+
+def _dialect(session: Session) -> _Dialect:
+    return _PostgreSQL() if session.get_bind().dialect.name == "postgresql" else _SQLite()
+
+
+def has_trigrams(site: Site, session: Session) -> bool:
+    """True on PostgreSQL when the pg_trgm extension exists (checked once per worker)."""
+    if "search_trigrams" not in site.state:
+        found = False
+        if session.get_bind().dialect.name == "postgresql":
+            found = bool(session.scalar(sa.text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")))
+        site.state["search_trigrams"] = found
+    return bool(site.state["search_trigrams"])
+
+
+# --- searching --------------------------------------------------------------------------------
+
+
+def _recency(date: dt.datetime | None, now: dt.datetime) -> float:
+    if date is None:
+        return 1.0
+    age_days = max((now - date).total_seconds() / 86400, 0.0)
+    return 1.0 / (1.0 + age_days / 365.0)
+
+
+def _candidates(session: Session, db: _Dialect, terms: list[str], where: list[sa.ColumnElement[bool]]) -> Any:
+    def newest(title_only: bool) -> sa.Select[Any]:
+        return (sa.select(DOCS.c.id).select_from(db.from_clause())
+                .where(db.match(terms, title_only), *where).order_by(db.order_newest()).limit(CANDIDATES))
+
+    everything = newest(False).subquery()
+    titles = newest(True).subquery()
+    return everything, titles
+
+
+def search(site: Site, session: Session, user: Any, query: str, filters: Filters | None = None,
+           page: int = 1, per_page: int = 20, per_kind: int | None = None) -> Results:
+    """Search the index as ``user``; return one page of hits (or the best ``per_kind`` hits of each kind).
+
+    Ranking: relevance (title above body) times the plugin's boost times recency (a year-old
+    document counts half). Only what ``user`` may see is matched, counted and returned.
+    """
+    filters = filters or Filters()
+    results = Results(query=query)
+    terms = words(query)
+    if not terms:
+        return results
+    db = _dialect(session)
+    where = [visible(site, session, user), *_filtered(filters)]
+    everything, titles = _candidates(session, db, terms, where)
+    ids = sa.union(sa.select(everything.c.id), sa.select(titles.c.id)).subquery()
+    rows = session.execute(
+        sa.select(DOCS.c.id, DOCS.c.kind, db.relevance(terms).label("relevance"), DOCS.c.boost, DOCS.c.date)
+        .select_from(db.from_clause()).where(db.match(terms), DOCS.c.id.in_(sa.select(ids.c.id)))).all()
+    matched = len(rows)
+    if not rows and has_trigrams(site, session):
+        rows = _similar(session, terms, where)
+        results.fuzzy = bool(rows)
+    now = dt.datetime.now(dt.UTC)
+    scored = sorted(((float(r.relevance or 0) * float(r.boost) * _recency(r.date, now), r.id, r.kind) for r in rows),
+                    key=lambda item: (-item[0], -item[1]))
+    results.total = len(scored)
+    results.capped = matched >= CANDIDATES
+    results.kinds = dict(Counter(kind for _score, _id, kind in scored).most_common())
+    if per_kind is not None:
+        chosen: list[tuple[float, int, str]] = []
+        taken: Counter[str] = Counter()
+        for item in scored:
+            if taken[item[2]] < per_kind:
+                taken[item[2]] += 1
+                chosen.append(item)
+    else:
+        chosen = scored[(page - 1) * per_page: page * per_page]
+    results.hits = _hits(session, chosen, terms)
+    return results
+
+
+def _similar(session: Session, terms: list[str], where: list[sa.ColumnElement[bool]]) -> list[Any]:
+    """Typo tolerance on PostgreSQL with pg_trgm: titles that look like the query (only when nothing matched)."""
+    text = " ".join(terms)
+    similarity = sa.func.word_similarity(sa.literal(text), DOCS.c.title)
+    return list(session.execute(
+        sa.select(DOCS.c.id, DOCS.c.kind, similarity.label("relevance"), DOCS.c.boost, DOCS.c.date)
+        .where(sa.literal(text).op("<%")(DOCS.c.title), *where)
+        .order_by(similarity.desc()).limit(CANDIDATES)).all())
+
+
+def _hits(session: Session, chosen: list[tuple[float, int, str]], terms: list[str]) -> list[Hit]:
+    if not chosen:
+        return []
+    rows = {r.id: r for r in session.execute(
+        sa.select(DOCS.c.id, DOCS.c.plugin, DOCS.c.kind, DOCS.c.title, DOCS.c.url, DOCS.c.date, DOCS.c.body)
+        .where(DOCS.c.id.in_([item[1] for item in chosen])))}
+    hits = []
+    for score, row_id, _kind in chosen:
+        row = rows.get(row_id)
+        if row is None:
+            continue
+        hits.append(Hit(id=row.id, plugin=row.plugin, kind=row.kind, title=row.title, url=row.url, date=row.date,
+                        score=score, title_html=highlight(row.title, terms, whole=True),
+                        snippet=highlight(row.body, terms)))
+    return hits
+
+
+def suggest(site: Site, session: Session, user: Any, query: str, limit: int = 8) -> list[Hit]:
+    """Return up to ``limit`` documents whose title has words starting with the query's words (as you type).
+
+    The fast path: titles only, prefix matches, the most recently indexed few hundred candidates,
+    ordered by boost and date; always with the visibility condition.
+    """
+    terms = words(query)
+    if not terms:
+        return []
+    db = _dialect(session)
+    candidates = (sa.select(DOCS.c.id).select_from(db.from_clause())
+                  .where(db.title_prefix(terms), visible(site, session, user))
+                  .order_by(db.order_newest()).limit(SUGGEST_CANDIDATES).subquery())
+    first = terms[0]
+    starts = sa.case((sa.func.lower(DOCS.c.title).like(f"{first}%"), 1), else_=0)
+    rows = session.execute(
+        sa.select(DOCS.c.id, DOCS.c.plugin, DOCS.c.kind, DOCS.c.title, DOCS.c.url, DOCS.c.date)
+        .where(DOCS.c.id.in_(sa.select(candidates.c.id)))
+        .order_by(starts.desc(), DOCS.c.boost.desc(), DOCS.c.date.desc(), DOCS.c.title).limit(limit)).all()
+    return [Hit(id=r.id, plugin=r.plugin, kind=r.kind, title=r.title, url=r.url, date=r.date, score=0.0)
+            for r in rows]
+
+
+# --- snippets -----------------------------------------------------------------------------------
+
+
+def highlight(text: str, terms: list[str], width: int = 200, whole: bool = False) -> Markup:
+    """Return an excerpt of ``text`` around the first match with the query's words in ``<mark>``.
+
+    Every piece of ``text`` is escaped before the marks are put around the matched words, so
+    markup in a document (``<script>``) is shown as text, never run.
+    """
+    if not text:
+        return Markup("")
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(t) for t in terms) + r")\w*", re.IGNORECASE) if terms else None
+    excerpt = text
+    prefix = suffix = ""
+    if not whole and len(text) > width:
+        found = pattern.search(text) if pattern else None
+        start = max(0, (found.start() if found else 0) - width // 4)
+        if start:
+            space = text.find(" ", start)
+            start = space + 1 if 0 <= space < start + 20 else start
+            prefix = "…"
+        excerpt = text[start:start + width]
+        if start + width < len(text):
+            suffix = "…"
+    parts: list[str] = [str(escape(prefix))]
+    last = 0
+    for found in (pattern.finditer(excerpt) if pattern else ()):
+        parts.append(str(escape(excerpt[last:found.start()])))
+        parts.append(f"<mark>{escape(found.group())}</mark>")
+        last = found.end()
+    parts.append(str(escape(excerpt[last:])))
+    parts.append(str(escape(suffix)))
+    return Markup("".join(parts))  # noqa: S704 - every part above is escaped
