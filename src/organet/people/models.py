@@ -26,6 +26,10 @@ def full_name(given_name: str, tussenvoegsel: str, surname: str) -> str:
     return " ".join(part for part in (given_name.strip(), tussenvoegsel.strip(), surname.strip()) if part)
 
 
+def _key_type(length: int) -> sa.types.TypeEngine[str]:
+    return sa.String(length).with_variant(sa.String(length, collation="C"), "postgresql")
+
+
 class User(Model):
     """A person who signs in (employee or external) or a service account used through API tokens."""
 
@@ -39,6 +43,14 @@ class User(Model):
     surname: Mapped[str] = mapped_column(sa.String(100), default="")
     display_name: Mapped[str] = mapped_column(sa.String(250), default="")
     sort_name: Mapped[str] = mapped_column(sa.String(250), default="", index=True)
+    # Lower-case search keys, kept up to date on every write (see _refresh_keys): prefix
+    # searches are index range scans on them, on SQLite and PostgreSQL alike.
+    # Byte-order collation on PostgreSQL, as SQLite's default, so a prefix range is exact.
+    given_key: Mapped[str] = mapped_column(_key_type(100), default="", index=True)
+    surname_key: Mapped[str] = mapped_column(_key_type(100), default="", index=True)
+    full_surname_key: Mapped[str] = mapped_column(_key_type(140), default="", index=True)
+    username_key: Mapped[str] = mapped_column(_key_type(80), default="", index=True)
+    email_key: Mapped[str] = mapped_column(_key_type(254), default="", index=True)
     language: Mapped[str | None] = mapped_column(sa.String(5), default=None)
     time_zone: Mapped[str | None] = mapped_column(sa.String(64), default=None)
     kind: Mapped[str] = mapped_column(sa.String(20), default="employee")
@@ -46,6 +58,7 @@ class User(Model):
     active: Mapped[bool] = mapped_column(default=True)
     deactivated_by_admin: Mapped[bool] = mapped_column(default=False)
     deactivated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+    erased_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
     hr_id: Mapped[str | None] = mapped_column(sa.String(80), unique=True, default=None)
     hr_fields: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     password_hash: Mapped[str | None] = mapped_column(sa.String(255), default=None)
@@ -86,6 +99,22 @@ class User(Model):
         return f"<User {self.username}>"
 
 
+def name_key(text: str) -> str:
+    """Return ``text`` as stored in a search key: lower case, single spaces."""
+    return " ".join(text.lower().split())
+
+
+@sa.event.listens_for(User, "before_insert")
+@sa.event.listens_for(User, "before_update")
+def _refresh_keys(mapper: Any, connection: Any, user: User) -> None:
+    user.sort_name = sort_key(user.surname or "", user.given_name or "")
+    user.given_key = name_key(user.given_name or "")[:100]
+    user.surname_key = name_key(user.surname or "")[:100]
+    user.full_surname_key = name_key(f"{user.tussenvoegsel or ''} {user.surname or ''}")[:140]
+    user.username_key = name_key(user.username or "")[:80]
+    user.email_key = name_key(user.email or "")[:254]
+
+
 class Group(Model):
     """A department (with a parent, forming the organisation tree), location, team or project group."""
 
@@ -114,6 +143,8 @@ class Membership(Model):
     group_id: Mapped[int] = mapped_column(sa.ForeignKey("people_groups.id", ondelete="CASCADE"),
                                           primary_key=True, index=True)
     role: Mapped[str] = mapped_column(sa.String(20), default="member")
+    # "hr" for memberships the HR import manages (a mover loses them), "admin" for the rest.
+    source: Mapped[str] = mapped_column(sa.String(10), default="admin")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="memberships")
@@ -152,6 +183,20 @@ class Share(Model):
     group_id: Mapped[int] = mapped_column(sa.ForeignKey("people_groups.id", ondelete="CASCADE"),
                                           primary_key=True, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ImportRun(Model):
+    """An uploaded HR export: its dry-run report is shown first; applying it is a second step."""
+
+    __tablename__ = "people_import_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    created_by: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id", ondelete="SET NULL"), default=None)
+    filename: Mapped[str] = mapped_column(sa.String(200), default="")
+    content: Mapped[str] = mapped_column(sa.Text, default="")
+    report: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    applied_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
 def as_dict(user: User) -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """create people tables
 
-Revision ID: 30a6f3bbba41
+Revision ID: a8a359f72909
 Revises: 
-Created: 2026-11-25 12:56:11.295264
+Created: 2026-11-25 13:03:01.946271
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 
 import organet.db
 
-revision = '30a6f3bbba41'
+revision = 'a8a359f72909'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -29,6 +29,11 @@ def upgrade() -> None:
     sa.Column('surname', sa.String(length=100), nullable=False),
     sa.Column('display_name', sa.String(length=250), nullable=False),
     sa.Column('sort_name', sa.String(length=250), nullable=False),
+    sa.Column('given_key', sa.String(length=100).with_variant(sa.String(length=100, collation='C'), 'postgresql'), nullable=False),
+    sa.Column('surname_key', sa.String(length=100).with_variant(sa.String(length=100, collation='C'), 'postgresql'), nullable=False),
+    sa.Column('full_surname_key', sa.String(length=140).with_variant(sa.String(length=140, collation='C'), 'postgresql'), nullable=False),
+    sa.Column('username_key', sa.String(length=80).with_variant(sa.String(length=80, collation='C'), 'postgresql'), nullable=False),
+    sa.Column('email_key', sa.String(length=254).with_variant(sa.String(length=254, collation='C'), 'postgresql'), nullable=False),
     sa.Column('language', sa.String(length=5), nullable=True),
     sa.Column('time_zone', sa.String(length=64), nullable=True),
     sa.Column('kind', sa.String(length=20), nullable=False),
@@ -36,6 +41,7 @@ def upgrade() -> None:
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('deactivated_by_admin', sa.Boolean(), nullable=False),
     sa.Column('deactivated_at', organet.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('erased_at', organet.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('hr_id', sa.String(length=80), nullable=True),
     sa.Column('hr_fields', sa.JSON(), nullable=False),
     sa.Column('password_hash', sa.String(length=255), nullable=True),
@@ -51,7 +57,12 @@ def upgrade() -> None:
         batch_op.create_index('ix_people_active_sort', ['active', 'sort_name'], unique=False)
         batch_op.create_index(batch_op.f('ix_people_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_people_email'), ['email'], unique=False)
+        batch_op.create_index(batch_op.f('ix_people_email_key'), ['email_key'], unique=False)
+        batch_op.create_index(batch_op.f('ix_people_full_surname_key'), ['full_surname_key'], unique=False)
+        batch_op.create_index(batch_op.f('ix_people_given_key'), ['given_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_people_sort_name'), ['sort_name'], unique=False)
+        batch_op.create_index(batch_op.f('ix_people_surname_key'), ['surname_key'], unique=False)
+        batch_op.create_index(batch_op.f('ix_people_username_key'), ['username_key'], unique=False)
 
     op.create_table('people_groups',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -81,10 +92,25 @@ def upgrade() -> None:
     sa.Column('permission', sa.String(length=80), nullable=False),
     sa.PrimaryKeyConstraint('role', 'permission', name=op.f('pk_people_role_permissions'))
     )
+    op.create_table('people_import_runs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', organet.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_by', sa.Integer(), nullable=True),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('content', sa.Text(), nullable=False),
+    sa.Column('report', sa.JSON(), nullable=False),
+    sa.Column('applied_at', organet.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['created_by'], ['people.id'], name=op.f('fk_people_import_runs_created_by_people'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_people_import_runs'))
+    )
+    with op.batch_alter_table('people_import_runs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_people_import_runs_created_at'), ['created_at'], unique=False)
+
     op.create_table('people_memberships',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('group_id', sa.Integer(), nullable=False),
     sa.Column('role', sa.String(length=20), nullable=False),
+    sa.Column('source', sa.String(length=10), nullable=False),
     sa.Column('created_at', organet.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['group_id'], ['people_groups.id'], name=op.f('fk_people_memberships_group_id_people_groups'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['people.id'], name=op.f('fk_people_memberships_user_id_people'), ondelete='CASCADE'),
@@ -118,6 +144,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_people_memberships_group_id'))
 
     op.drop_table('people_memberships')
+    with op.batch_alter_table('people_import_runs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_people_import_runs_created_at'))
+
+    op.drop_table('people_import_runs')
     op.drop_table('people_role_permissions')
     op.drop_table('people_known_permissions')
     with op.batch_alter_table('people_groups', schema=None) as batch_op:
@@ -126,7 +156,12 @@ def downgrade() -> None:
 
     op.drop_table('people_groups')
     with op.batch_alter_table('people', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_people_username_key'))
+        batch_op.drop_index(batch_op.f('ix_people_surname_key'))
         batch_op.drop_index(batch_op.f('ix_people_sort_name'))
+        batch_op.drop_index(batch_op.f('ix_people_given_key'))
+        batch_op.drop_index(batch_op.f('ix_people_full_surname_key'))
+        batch_op.drop_index(batch_op.f('ix_people_email_key'))
         batch_op.drop_index(batch_op.f('ix_people_email'))
         batch_op.drop_index(batch_op.f('ix_people_created_at'))
         batch_op.drop_index('ix_people_active_sort')
