@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from organet.core.models import Audience, Revision, StoredSetting
-from organet.people.models import KnownPermission, RolePermission
+from organet.people.models import KnownPermission, RolePermission, Share
 
 if TYPE_CHECKING:
     from organet.site import Site
@@ -41,6 +41,7 @@ class RuntimeState:
         self._settings: dict[tuple[str, str], Any] = {}
         self._audiences: dict[str, frozenset[int]] = {}
         self._role_permissions: dict[str, frozenset[str]] = {}
+        self._shared: dict[str, frozenset[int]] = {}
 
     def refresh(self, session: Session, force: bool = False) -> None:
         """Reload from the database when another worker (or this one) changed something."""
@@ -61,6 +62,10 @@ class RuntimeState:
             for role, permission in session.execute(sa.select(RolePermission.role, RolePermission.permission)):
                 roles.setdefault(role, set()).add(permission)
             self._role_permissions = {role: frozenset(names) for role, names in roles.items()}
+            shared: dict[str, set[int]] = {}
+            for plugin, group_id in session.execute(sa.select(Share.plugin, Share.group_id).distinct()):
+                shared.setdefault(plugin, set()).add(group_id)
+            self._shared = {plugin: frozenset(ids) for plugin, ids in shared.items()}
             self._counter = counter
 
     def setting(self, plugin: str, key: str) -> Any:
@@ -71,6 +76,10 @@ class RuntimeState:
         """Return the group ids of a plugin's pilot audience, or ``None`` when it is for everyone."""
         return self._audiences.get(plugin)
 
+    def shared_groups(self, plugin: str) -> frozenset[int]:
+        """Return the ids of the groups that anything of ``plugin`` (or the whole plugin) is shared with."""
+        return self._shared.get(plugin, frozenset())
+
     def role_permissions(self, role: str) -> frozenset[str]:
         """Return the permissions a site role holds."""
         return self._role_permissions.get(role, frozenset())
@@ -79,9 +88,14 @@ class RuntimeState:
 def in_audience(site: Site, plugin: str, user: Any) -> bool:
     """True when ``plugin`` is for everyone, or ``user`` belongs to one of its pilot groups.
 
-    Admins always see every enabled plugin, so that they can set a pilot up.
+    Admins always see every enabled plugin, so that they can set a pilot up. External people
+    (partners, volunteers, clients) see a plugin only when something of it is shared with one
+    of their groups (see ``organet.people.share``); a pilot audience applies to them too.
     """
-    audience = site.state["runtime"].audience(plugin)
+    runtime = site.state["runtime"]
+    if getattr(user, "is_external", False) and not runtime.shared_groups(plugin) & user.group_ids:
+        return False
+    audience = runtime.audience(plugin)
     if audience is None:
         return True
     if not getattr(user, "is_authenticated", False):
