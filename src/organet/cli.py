@@ -339,12 +339,24 @@ def plugins_disable(ctx: SiteContext, names: tuple[str, ...]) -> None:
 
 def _add_developer_commands() -> None:
     # Commands that need no site of their own live in their modules; they join the CLI here.
-    from organet import i18n_tools
+    from organet import demo, i18n_tools
 
     main.add_command(i18n_tools.command)
+    main.add_command(demo.command)
 
 
 _add_developer_commands()
+
+
+def _add_job_commands() -> None:
+    # `organet worker` and `organet jobs` live with the jobs plugin; the core's CLI always has them.
+    from organet.jobs import commands as job_commands
+
+    main.add_command(job_commands.worker)
+    main.add_command(job_commands.jobs)
+
+
+_add_job_commands()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,5 +1,12 @@
-"""Periodic and queued jobs, run by organet worker or organet serve."""
+"""Periodic and queued jobs, run by ``organet worker`` or by ``organet serve`` itself.
 
+Plugins declare jobs with the ``register_jobs`` hook and queue runs with :func:`enqueue`,
+in the same transaction as the change that needs them. A job function receives a
+:class:`JobContext`. See docs/jobs.md.
+"""
+
+from organet.jobs.queue import enqueue
+from organet.jobs.runner import JobContext, JobRunner, Outcome, backoff, new_worker_id, run_now, run_pending
 from organet.types import PluginInfo
 from organet.version import __version__
 
@@ -10,3 +17,6 @@ PLUGIN = PluginInfo(
     version=__version__,
     essential=True,
 )
+
+__all__ = ["PLUGIN", "JobContext", "JobRunner", "Outcome", "backoff", "enqueue", "new_worker_id", "run_now",
+           "run_pending"]
