@@ -95,7 +95,9 @@ def coerce(setting: Setting, value: Any, where: str) -> Any:
         value = list(value)
     elif not isinstance(value, setting.type) or (setting.type is int and isinstance(value, bool)):
         raise bad
-    if setting.choices is not None and value not in setting.choices:
+    # For a list, every item must be one of the choices (an empty list is fine).
+    if setting.choices is not None and any(v not in setting.choices for v in (value if setting.type is list
+                                                                               else [value])):
         choices = ", ".join(toml_literal(c) for c in setting.choices)
         raise ConfigError(f"{where} {setting.key} = {shown} is not one of the choices.\nUse one of: {choices}")
     if setting.minimum is not None and value < setting.minimum:
