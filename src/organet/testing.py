@@ -58,9 +58,14 @@ def site_config(plugins: Sequence[str] = (), database_url: str = "sqlite://", me
     """Return a :class:`Config` for a test site with ``plugins`` enabled.
 
     Extra keyword arguments are sections: ``site={"name": "X"}``, ``mail={...}``, or a plugin's
-    settings as ``plugin_settings={"bulletin": {"expiry_days": 7}}``.
+    settings as ``plugin_settings={"bulletin": {"expiry_days": 7}}``. The second factor that a
+    real site requires of admins is off here; ``require_second_factor=True`` turns it on.
     """
-    plugin_settings = sections.pop("plugin_settings", {})
+    plugin_settings = {name: dict(values) for name, values in sections.pop("plugin_settings", {}).items()}
+    # Test sites do not require a second factor, so that a test can sign an admin in directly.
+    # Turn it on with make_app(require_second_factor=True) or plugin_settings={"auth": {...}}.
+    required = ["admin"] if sections.pop("require_second_factor", False) else []
+    plugin_settings.setdefault("auth", {}).setdefault("require_second_factor_for", required)
     data: dict[str, Any] = {
         # English by default, so that tests read the msgids; send Accept-Language: nl to test Dutch.
         "site": {"secret_key": TEST_SECRET, "database_url": database_url, "name": "Test intranet", "language": "en",
@@ -184,6 +189,9 @@ def db_session(app: Starlette) -> Iterator[Any]:
 @pytest.fixture
 def make_app(tmp_path: Path) -> Iterator[Callable[..., Starlette]]:
     """Factory: ``make_app(plugins=["phonebook"], site={...}, plugin_settings={...})`` → a started app.
+
+    Admins need no second factor on a test site; ``make_app(require_second_factor=True)`` makes
+    it required for admins as on a real site.
 
     Each app has its own freshly copied, migrated database and media folder; it is shut down
     after the test.
