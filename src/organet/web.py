@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -117,6 +118,16 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     environment = site(request).state["templates"]
     page = environment.get_template(template).render({"request": request, **(context or {})})
     return HTMLResponse(page, status_code=status_code, headers=headers)
+
+
+def render_fragment(request: Request, template: str, context: dict[str, Any] | None = None) -> Markup:
+    """Render ``template`` as a piece of HTML (a dashboard widget, a profile section), not a page.
+
+    The template gets the same context and helpers as :func:`render`; it should not extend the layout.
+    """
+    environment = site(request).state["templates"]
+    html = environment.get_template(template).render({"request": request, **(context or {})})
+    return Markup(html)  # noqa: S704 - autoescaped template output
 
 
 def redirect(request: Request, route: str, **path_params: Any) -> RedirectResponse:
