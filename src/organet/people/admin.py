@@ -193,7 +193,7 @@ def roles(request: Request) -> Response:
         wanted = {(role, name) for role in ROLES for name in names if form.get(f"{role}:{name}")}
         wanted.add(("admin", "administer-site"))  # an admin who removes this locks everyone out
         current = set(session.execute(sa.select(RolePermission.role, RolePermission.permission)
-                                      .where(RolePermission.permission.in_(names))).tuples())
+                                      .where(RolePermission.permission.in_(names))))
         added, removed = sorted(wanted - current), sorted(current - wanted)
         for role, name in removed:
             session.execute(sa.delete(RolePermission).where(RolePermission.role == role,
@@ -209,7 +209,7 @@ def roles(request: Request) -> Response:
             site.state["runtime"].refresh(session, force=True)
         web.flash(request, _("Saved. Every worker applies it within seconds."))
         return web.redirect(request, "people:admin_roles")
-    held = set(session.execute(sa.select(RolePermission.role, RolePermission.permission)).tuples())
+    held = set(session.execute(sa.select(RolePermission.role, RolePermission.permission)))
     rows = [{"name": name, "plugin": plugin, "description": permission.description}
             for name, (plugin, permission) in declared]
     return web.render(request, "people/admin_roles.html", {

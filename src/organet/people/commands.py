@@ -193,7 +193,7 @@ def group_list(ctx: Any) -> None:
     """List groups with their kind, parent and member count."""
     with _site(ctx).db.session() as session:
         counts = dict(session.execute(sa.select(Membership.group_id, sa.func.count())
-                                      .group_by(Membership.group_id)).tuples())
+                                      .group_by(Membership.group_id)))
         for found in session.scalars(sa.select(Group).order_by(Group.kind, Group.name)):
             parent = f" in {found.parent.slug}" if found.parent else ""
             click.echo(f"{found.slug:24} {found.kind:10} {counts.get(found.id, 0):>5}  {found.name}{parent}")
@@ -229,7 +229,7 @@ def role_list(ctx: Any) -> None:
     """Show which role holds which permission."""
     site = _site(ctx)
     with site.db.session() as session:
-        held = set(session.execute(sa.select(RolePermission.role, RolePermission.permission)).tuples())
+        held = set(session.execute(sa.select(RolePermission.role, RolePermission.permission)))
     click.echo(f"{'permission':28} " + " ".join(f"{r:8}" for r in ROLES))
     for name in sorted(site.permissions):
         click.echo(f"{name:28} " + " ".join(f"{'yes' if (r, name) in held else '-':8}" for r in ROLES))
