@@ -16,7 +16,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from organet import i18n, security, web
+from organet import activity, i18n, security, web
 from organet.errors import NotFound, PermissionDenied, ValidationError
 from organet.runtime import in_audience
 from organet.types import ApiRoute, Page
@@ -118,9 +118,19 @@ def page_endpoint(site: Site, plugin: str, page: Page) -> Callable[[Request], An
                 raise TypeError(f"{plugin}:{page.name} is async; organet views are plain functions")
             return response  # type: ignore[return-value]
 
+    # Page views count for adoption figures: every plugin's pages, and the core's dashboard.
+    tracked = not site.plugins[plugin].info.essential or (plugin == "core" and page.name == "dashboard")
+
+    def handle_and_record(request: Request) -> Response:
+        response = handle(request)
+        person = getattr(request.state, "user", None)
+        if tracked and request.method == "GET" and response.status_code < 300 and person:
+            activity.record(request, person.id, plugin, "view")
+        return response
+
     async def endpoint(request: Request) -> Response:
         await _read_input(request)
-        return await run_in_threadpool(handle, request)
+        return await run_in_threadpool(handle_and_record, request)
 
     endpoint.__name__ = f"{plugin}_{page.name}"
     return endpoint

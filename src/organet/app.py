@@ -194,10 +194,18 @@ async def _busy(request: Request, error: Exception) -> Response:
 
 
 async def _invalid(request: Request, error: Exception) -> Response:
+    # A subclass may answer with another status, such as 429 for organet.content.RateLimited.
+    status = int(getattr(error, "status_code", 422))
     if _wants_json(request):
         fields = getattr(error, "errors", None)
-        return api_error(422, "invalid", str(error), fields if fields and list(fields) != [""] else None)
-    return _error_page(request, 422, i18n.gettext("Please check your input"), str(error))
+        response: Response = api_error(status, "invalid" if status == 422 else "too_many_requests", str(error),
+                                       fields if fields and list(fields) != [""] else None)
+    else:
+        response = _error_page(request, status, i18n.gettext("Please check your input") if status == 422
+                               else i18n.gettext("Too many requests"), str(error))
+    if getattr(error, "retry_after", None):
+        response.headers["Retry-After"] = str(error.retry_after)  # type: ignore[attr-defined]
+    return response
 
 
 async def _bad_data(request: Request, error: Exception) -> Response:
