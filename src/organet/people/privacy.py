@@ -33,8 +33,14 @@ def person_data(site: Any, session: Session, person: User) -> dict[str, Any]:
     data: dict[str, Any] = {"people": {**as_dict(person), "hr_id": person.hr_id, "hr_fields": person.hr_fields,
                                        "created_at": person.created_at.isoformat()}}
     for impl in reversed(site.pm.hook.export_person_data.get_hookimpls()):
-        result = impl.function(**{k: v for k, v in {"session": session, "person": person}.items()
-                                  if k in impl.argnames})
+        try:
+            with session.begin_nested():
+                result = impl.function(**{k: v for k, v in {"session": session, "person": person}.items()
+                                          if k in impl.argnames})
+        except Exception:  # say which part is missing rather than withhold the whole export
+            log.exception("plugin %s failed to export person %s", impl.plugin_name, person.id)
+            result = {"error": _("This module could not export its data just now. Try again later, or ask "
+                                 "the helpdesk.")}
         if result:
             data[impl.plugin_name] = result
     return data
