@@ -39,7 +39,7 @@ def mau(session: Session, on: dt.date) -> int:
 def daily_series(session: Session, start: dt.date, end: dt.date) -> list[tuple[dt.date, int]]:
     """Active people for every day from ``start`` to ``end``, days without anyone included as 0."""
     counts = dict(session.execute(sa.select(DayActivity.day, sa.func.count(sa.distinct(DayActivity.user_id)))
-                                  .where(DayActivity.day.between(start, end)).group_by(DayActivity.day)).tuples())
+                                  .where(DayActivity.day.between(start, end)).group_by(DayActivity.day)).all())
     days = (end - start).days + 1
     return [(start + dt.timedelta(days=i), int(counts.get(start + dt.timedelta(days=i), 0))) for i in range(days)]
 

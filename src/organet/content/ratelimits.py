@@ -46,7 +46,7 @@ def hit(site: Any, session: Any, key: str, limit: int, per_seconds: int) -> bool
     try:
         from organet import ratelimit  # type: ignore[attr-defined]
     except ImportError:
-        return _hit_locally(key, limit, per_seconds)
+        return _hit_locally(f"{site.db.url}|{key}", limit, per_seconds)
     return bool(ratelimit.hit(site, session, key, limit, per_seconds))
 
 

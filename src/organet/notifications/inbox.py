@@ -64,7 +64,7 @@ def channels_for(session: Session, site: Site | None, user_ids: list[int], plugi
             from_groups[user_id] = channel
     result.update(from_groups)
     result.update(dict(session.execute(sa.select(Preference.user_id, Preference.channel).where(
-        Preference.user_id.in_(user_ids), Preference.plugin == plugin)).tuples()))
+        Preference.user_id.in_(user_ids), Preference.plugin == plugin)).all()))
     return result
 
 
@@ -97,7 +97,7 @@ def notify(session: Session, recipients: Iterable[Any], plugin: str, kind: str, 
         grouped = dict(session.execute(sa.select(Notification.recipient_id, sa.func.max(Notification.id)).where(
             Notification.recipient_id.in_(list(channels)), Notification.plugin == plugin,
             Notification.group_key == group_key, Notification.read_at.is_(None))
-            .group_by(Notification.recipient_id)).tuples())
+            .group_by(Notification.recipient_id)).all())
     if grouped:
         session.execute(sa.update(Notification).where(Notification.id.in_(list(grouped.values()))).values(
             count=Notification.count + 1, title=title, group_title=group_title, url=url, actor_id=actor_id,

@@ -66,13 +66,12 @@ def preferences(request: Request) -> Response:
                 inbox.set_preference(session, person, name, channel)
         web.flash(request, _("Your notification settings are saved."))
         return web.redirect(request, "notifications:preferences")
-    current = inbox.channels_for(session, web.site(request), [person.id], "")  # the site default
     chosen = {p: inbox.channels_for(session, web.site(request), [person.id], p)[person.id] for p, _t in plugins}
     own = dict(session.execute(sa.select(Preference.plugin, Preference.channel).where(
-        Preference.user_id == person.id)).tuples())
+        Preference.user_id == person.id)).all())
     return web.render(request, "notifications/preferences.html", {
         "plugins": plugins, "chosen": chosen, "own": own, "channels": CHANNEL_LABELS,
-        "default": current[person.id], "title": _("Notification settings")})
+        "default": web.setting(request, "notifications", "default_channel"), "title": _("Notification settings")})
 
 
 def admin_defaults(request: Request) -> Response:
