@@ -129,3 +129,12 @@ def test_picker_macro_renders_a_plain_field_with_a_datalist(app):
     html = environment.from_string('{% from "people/picker.html" import person_picker %}'
                                    '{{ person_picker("colleague", "Colleague") }}').render()
     assert 'name="colleague"' in html and "<datalist" in html and 'label for="picker-colleague"' in html
+
+
+def test_people_pages_speak_dutch(app, make_user, client_for):
+    anna = make_user(app, "anna", groups=["wondzorg"])
+    with db_session(app) as session:
+        session.get(User, anna.id).language = "nl"
+    client = client_for(app, anna)
+    assert "Een collega zoeken" in client.get("/people/").text
+    assert "afdeling" in client.get("/people/anna").text

@@ -10,10 +10,15 @@ from starlette.responses import Response
 
 from organet import web
 from organet.errors import NotFound, PermissionDenied, ValidationError
+from organet.i18n import N_
 from organet.i18n import gettext as _
 from organet.people import directory
 from organet.people.models import Group, Membership, User
 from organet.people.permissions import is_manager_of
+
+# Role, kind and group-kind names are shown translated through _(value); listed here for the catalogue.
+VALUE_LABELS = (N_("admin"), N_("editor"), N_("member"), N_("external"), N_("employee"), N_("service"),
+                N_("department"), N_("location"), N_("team"), N_("project"), N_("manager"))
 
 PAGE_SIZE = 50
 PICKER_SIZE = 10
