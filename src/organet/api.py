@@ -65,8 +65,12 @@ ERROR_SCHEMA = {
 }
 
 
-def openapi(site: Site) -> dict[str, Any]:
-    """Build the OpenAPI 3.1 description of every enabled plugin's API routes."""
+def openapi(site: Site, root_path: str = "") -> dict[str, Any]:
+    """Build the OpenAPI 3.1 description of every enabled plugin's API routes.
+
+    ``root_path`` is the prefix organet is mounted under (empty when it runs on its own); it
+    becomes the server URL, so that the paths stay ``/api/<plugin>/v1/...`` either way.
+    """
     paths: dict[str, Any] = {}
     schemas: dict[str, Any] = {"Error": ERROR_SCHEMA}
     for plugin, route in site.api_routes:
@@ -101,6 +105,7 @@ def openapi(site: Site) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {"title": f"{site.config.site['name']} API", "version": __version__},
+        "servers": [{"url": root_path or "/"}],
         "paths": paths,
         "components": {"schemas": schemas, "securitySchemes": {
             "token": {"type": "http", "scheme": "bearer"},

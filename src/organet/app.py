@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from organet import i18n, web
 from organet._pipeline import api_endpoint, api_error, page_endpoint
@@ -68,7 +69,7 @@ def create_app(config: Config | str | os.PathLike[str] | Mapping[str, Any] | Non
     site.state["run_jobs"] = run_jobs
     app = Starlette(
         routes=_routes(site),
-        middleware=[Middleware(SecurityHeadersMiddleware)],
+        middleware=[Middleware(OwnRoutesMiddleware), Middleware(SecurityHeadersMiddleware)],
         exception_handlers={
             HTTPException: _http_error,
             NotFound: _not_found,
@@ -84,6 +85,24 @@ def create_app(config: Config | str | os.PathLike[str] | Mapping[str, Any] | Non
     return app
 
 
+class OwnRoutesMiddleware:
+    """Build URLs from organet's own routes, also when it is mounted inside another application.
+
+    Starlette's ``request.url_for`` uses the outermost router, whose names for a mounted app
+    are prefixed (``intranet:phonebook:person``); pointing the scope at organet's router keeps
+    ``url_for("phonebook:person")`` working, and the mount's prefix still comes from ``root_path``.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if "app" in scope:
+            scope["router"] = scope["app"].router
+            scope["app_root_path"] = scope.get("root_path", "")
+        await self.app(scope, receive, send)
+
+
 def _routes(site: Site) -> list[BaseRoute]:
     routes: list[BaseRoute] = []
     for plugin, page in site.pages:
@@ -95,7 +114,7 @@ def _routes(site: Site) -> list[BaseRoute]:
                             methods=list(route.methods), name=f"api:{plugin}:{route.name}"))
 
     async def openapi_json(request: Request) -> Response:
-        return JSONResponse(openapi(site))
+        return JSONResponse(openapi(site, root_path=request.scope.get("root_path", "")))
 
     routes.append(Route("/api/openapi.json", openapi_json, name="api:openapi"))
     static_dirs = {"core": CORE_FOLDER / "static"}
@@ -182,7 +201,9 @@ async def _forbidden(request: Request, error: Exception) -> Response:
 
         from starlette.responses import RedirectResponse
 
-        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+        # Mounted inside another app, the sign-in page is under the mount's prefix too.
+        root = request.scope.get("root_path", "")
+        return RedirectResponse(f"{root}/login?next={quote(request.url.path)}", status_code=303)
     return _error_page(request, 403, i18n.gettext("No access"), i18n.gettext(str(error)))
 
 
