@@ -217,8 +217,8 @@ def import_rows(session: Session, content: str) -> list[dict[str, Any]]:
             values = resource_values(session, data, locations)
         except ValidationError as error:
             for field, messages in error.errors.items():
-                problems.extend(_("Line %(line)d, %(field)s: %(message)s", line=line, field=field or "-",
-                                  message=message) for message in messages)
+                problems.extend(_("Line %(line)d, %(field)s: %(problem)s", line=line, field=field or "-",
+                                  problem=message) for message in messages)
             continue
         key = (values["location_id"], values["name"].lower())
         if key in seen:
