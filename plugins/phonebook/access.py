@@ -1,0 +1,112 @@
+"""Who may see which field of whom, who manages whom, and who may change a profile or see absence reasons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from organet_plugins.phonebook.models import FieldRule
+from organet_plugins.phonebook.settings import DEFAULT_LEVELS, FIELDS, LEVELS
+from sqlalchemy.orm import Session
+
+from organet import web
+from organet.people import Membership, Share, User, is_manager_of
+
+EDIT_ANY = "edit-phonebook-profiles"
+VIEW_REASONS = "view-absence-reasons"
+
+
+@dataclass(frozen=True)
+class FieldRules:
+    """The admin's choices: the level of each field, and the groups each field is shared with (for externals)."""
+
+    levels: dict[str, str]
+    shared_with: dict[str, frozenset[int]]
+
+    def visible(self, viewer: Any, person: Any, *, viewer_is_admin: bool, person_group_ids: frozenset[int]) -> set[str]:
+        """Return the fields of ``person`` that ``viewer`` may see."""
+        if viewer_is_admin or getattr(viewer, "id", None) == person.id:
+            return set(FIELDS)
+        if not getattr(viewer, "is_authenticated", False):
+            return set()
+        viewer_groups: frozenset[int] = viewer.group_ids
+        if viewer.is_external:
+            return self.shared_fields(viewer_groups)
+        shares_group = bool(viewer_groups & person_group_ids)
+        return {f for f in FIELDS if self.levels[f] == "employees" or (self.levels[f] == "groups" and shares_group)}
+
+    def searchable(self, viewer: Any, *, viewer_is_admin: bool) -> set[str]:
+        """Return the fields ``viewer`` may search every person by: those visible to them whoever the person is."""
+        if viewer_is_admin:
+            return set(FIELDS)
+        if getattr(viewer, "is_external", False):
+            return self.shared_fields(viewer.group_ids)
+        return {f for f in FIELDS if self.levels[f] == "employees"}
+
+    def shared_fields(self, group_ids: frozenset[int]) -> set[str]:
+        """Return the fields shared with any of these (external) groups, unless only the person may see them."""
+        return {f for f in FIELDS if self.levels[f] != "self" and self.shared_with.get(f, frozenset()) & group_ids}
+
+
+def load_rules(session: Session) -> FieldRules:
+    """Read the admin's field rules: a level per field, and the external groups each field is shared with."""
+    levels = {field: DEFAULT_LEVELS.get(field, "employees") for field in FIELDS}
+    levels.update({rule.field: rule.level for rule in session.scalars(sa.select(FieldRule))
+                   if rule.field in FIELDS and rule.level in LEVELS})
+    shared: dict[str, set[int]] = {}
+    for field, group_id in session.execute(
+            sa.select(Share.object_id, Share.group_id).where(Share.plugin == "phonebook", Share.kind == "field")):
+        shared.setdefault(field, set()).add(group_id)
+    return FieldRules(levels, {f: frozenset(ids) for f, ids in shared.items()})
+
+
+def field_rules(request: Any) -> FieldRules:
+    """The field rules for this request (read once per request)."""
+    cached = getattr(request.state, "phonebook_rules", None)
+    if cached is None:
+        cached = request.state.phonebook_rules = load_rules(web.db(request))
+    return cached  # type: ignore[no-any-return]
+
+
+def is_admin(request: Any) -> bool:
+    """True when the viewer may see and edit every profile (admins, by default)."""
+    return web.has_permission(request, EDIT_ANY)
+
+
+def managers_of(session: Session, person_id: int) -> list[User]:
+    """Return the people who manage a group this person is a member of (not the person themself)."""
+    groups = sa.select(Membership.group_id).where(Membership.user_id == person_id, Membership.role == "member")
+    return list(session.scalars(
+        sa.select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.group_id.in_(groups), Membership.role == "manager", User.id != person_id, User.active)
+        .distinct().order_by(User.sort_name)))
+
+
+def reports_of(session: Session, person_id: int, limit: int = 100) -> list[User]:
+    """Return the members of the groups this person manages."""
+    groups = sa.select(Membership.group_id).where(Membership.user_id == person_id, Membership.role == "manager")
+    return list(session.scalars(
+        sa.select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.group_id.in_(groups), Membership.role == "member", User.id != person_id, User.active)
+        .distinct().order_by(User.sort_name).limit(limit)))
+
+
+def may_edit(request: Any, person: User) -> bool:
+    """True when the viewer may change this person's profile: themself, or an admin."""
+    viewer = web.user(request)
+    return bool(viewer) and (viewer.id == person.id or is_admin(request))
+
+
+def may_plan(request: Any, person: User) -> bool:
+    """True when the viewer may enter this person's working pattern and absences: themself, their manager, admins."""
+    viewer = web.user(request)
+    return may_edit(request, person) or is_manager_of(viewer, person)
+
+
+def may_see_reasons(request: Any, person: User) -> bool:
+    """True when the viewer sees why this person is absent: themself, their managers, holders of the permission."""
+    viewer = web.user(request)
+    if not viewer:
+        return False
+    return viewer.id == person.id or web.has_permission(request, VIEW_REASONS) or is_manager_of(viewer, person)

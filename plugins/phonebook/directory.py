@@ -1,0 +1,165 @@
+"""The directory index: search terms per person, tagged by field, and the queries that use them.
+
+Designed for 50,000 people: one full-text index answers every search. Each term carries the
+letter of its field (``n`` name, ``j`` job title, ``d`` department, ``l`` location, ``e``
+expertise, ``r`` room, ``w``/``m``/``x`` work phone, mobile, extension), so a query can be
+restricted to the fields the viewer may see without a second index. Phone numbers are indexed
+as every suffix of their digits, so that a prefix query finds any part of a number ("5678"
+finds 06-12345678). Filters are exact terms: ``g<group id>`` and ``t<expertise tag>``.
+
+SQLite answers with FTS5 (``phonebook_entries_fts``, created by the migration and kept in step
+with ``phonebook_entries`` by triggers); PostgreSQL with a GIN index on
+``to_tsvector('simple', terms)``. Why not the core search: it ranks documents across plugins,
+while a directory needs prefix matching per field, phone fragments and sorting by surname.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from organet_plugins.phonebook.models import Entry, Expertise, Profile
+from sqlalchemy.orm import Session
+
+from organet.people import Group, Membership, User
+
+NAME_FIELDS = {"name": "n", "job_title": "j", "department": "d", "location": "l", "expertise": "e", "room": "r"}
+PHONE_FIELDS = {"work_phone": "w", "mobile": "m", "extension": "x"}
+MIN_PHONE_PART = 2
+MAX_WORDS = 6
+
+
+def words(text: str) -> list[str]:
+    """Split ``text`` into lower-case ASCII words: "Van den Bérg-Smit" → ["van", "den", "berg", "smit"]."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    plain = "".join(c if c.isascii() and c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
+    return plain.split()
+
+
+def tag_of(label: str) -> str:
+    """Return the normalised form of an expertise tag: "Palliatieve zorg" → "palliatieve zorg"."""
+    return " ".join(words(label))[:80]
+
+
+def phone_digits(number: str) -> list[str]:
+    """Return the digit strings a number is known by: "+31 6 1234 5678" → ["31612345678", "0612345678"]."""
+    digits = "".join(c for c in number if c.isdigit())
+    if not digits:
+        return []
+    forms = [digits]
+    if number.strip().startswith("+31") or digits.startswith("0031"):
+        forms.append("0" + digits.removeprefix("00").removeprefix("31"))
+    return forms
+
+
+def terms_for(person: User, profile: Profile | None, tags: Iterable[str], groups: Iterable[Group]) -> str:
+    """Return the tagged terms of one person for the index."""
+    terms: list[str] = []
+    name_words = words(f"{person.given_name} {person.tussenvoegsel} {person.surname} {person.display_name}")
+    joined = "".join(words(f"{person.tussenvoegsel} {person.surname}"))
+    terms += [f"n{w}" for w in dict.fromkeys([*name_words, joined, *words(person.username)]) if w]
+    for group in groups:
+        letter = "l" if group.kind == "location" else "d"
+        terms += [f"{letter}{w}" for w in words(group.name)]
+        terms.append(f"g{group.id}")
+    for tag in tags:
+        terms += [f"e{w}" for w in words(tag)]
+        terms.append("t" + "".join(words(tag)))
+    if profile is not None:
+        terms += [f"j{w}" for w in words(profile.job_title)]
+        terms += [f"r{w}" for w in words(profile.room)]
+        for field, letter in PHONE_FIELDS.items():
+            for digits in phone_digits(getattr(profile, field)):
+                terms += [f"{letter}{digits[i:]}" for i in range(len(digits) - MIN_PHONE_PART + 1)]
+    return " ".join(dict.fromkeys(terms))
+
+
+def reindex(session: Session, person_ids: Sequence[int]) -> None:
+    """Rebuild the index rows of these people (after a profile, name or group change). Batched queries only."""
+    if not person_ids:
+        return
+    ids = list(dict.fromkeys(person_ids))
+    people = {p.id: p for p in session.scalars(sa.select(User).where(User.id.in_(ids)))}
+    profiles = {p.person_id: p for p in session.scalars(sa.select(Profile).where(Profile.person_id.in_(ids)))}
+    tags: dict[int, list[str]] = {}
+    for person_id, label in session.execute(sa.select(Expertise.person_id, Expertise.label)
+                                            .where(Expertise.person_id.in_(ids))):
+        tags.setdefault(person_id, []).append(label)
+    groups: dict[int, list[Group]] = {}
+    for person_id, group in session.execute(sa.select(Membership.user_id, Group)
+                                            .join(Group, Group.id == Membership.group_id)
+                                            .where(Membership.user_id.in_(ids))):
+        groups.setdefault(person_id, []).append(group)
+    session.execute(sa.delete(Entry).where(Entry.person_id.in_(ids)))
+    rows = [{"person_id": pid, "sort_name": person.sort_name,
+             "terms": terms_for(person, profiles.get(pid), tags.get(pid, ()), groups.get(pid, ()))}
+            for pid, person in people.items()]
+    if rows:
+        session.execute(sa.insert(Entry), rows)
+
+
+def rebuild(session: Session, batch: int = 2000) -> int:
+    """Rebuild the whole index, ``batch`` people at a time; return how many people it holds."""
+    session.execute(sa.delete(Entry))
+    last, count = 0, 0
+    while True:
+        ids = list(session.scalars(sa.select(User.id).where(User.id > last).order_by(User.id).limit(batch)))
+        if not ids:
+            return count
+        reindex(session, ids)
+        last, count = ids[-1], count + len(ids)
+
+
+def match_expression(query: str, fields: Iterable[str], filters: Sequence[str] = ()) -> list[list[str]]:
+    """Turn a query into groups of alternative terms: every group must match, any term in it may.
+
+    Words made only of digits are looked for in the phone fields, other words in the name
+    fields; only the ``fields`` the viewer may search are used. Returns ``[]`` when nothing
+    can be searched.
+    """
+    allowed = set(fields)
+    name_letters = [letter for field, letter in NAME_FIELDS.items() if field in allowed]
+    phone_letters = [letter for field, letter in PHONE_FIELDS.items() if field in allowed]
+    groups: list[list[str]] = []
+    for word in words(query)[:MAX_WORDS]:
+        letters = name_letters
+        if word.isdigit():
+            if len(word) < MIN_PHONE_PART:
+                continue
+            letters = phone_letters + (["r"] if "room" in allowed else [])
+        if letters:
+            groups.append([f"{letter}{word}*" for letter in letters])
+    groups += [[term] for term in filters]
+    return groups
+
+
+def _fts5(groups: list[list[str]]) -> str:
+    def term(t: str) -> str:
+        return f'"{t[:-1]}"*' if t.endswith("*") else f'"{t}"'
+    return " AND ".join("(" + " OR ".join(term(t) for t in group) + ")" for group in groups)
+
+
+def _tsquery(groups: list[list[str]]) -> str:
+    def term(t: str) -> str:
+        return f"{t[:-1]}:*" if t.endswith("*") else t
+    return " & ".join("(" + " | ".join(term(t) for t in group) + ")" for group in groups)
+
+
+def search(session: Session, groups: list[list[str]], limit: int, offset: int = 0) -> list[int]:
+    """Return the ids of active people matching every group of terms, by surname; ``limit`` at most."""
+    if not groups:
+        return []
+    params: dict[str, Any] = {"limit": limit, "offset": offset}
+    if session.get_bind().dialect.name == "sqlite":
+        params["q"] = _fts5(groups)
+        sql = ("SELECT e.person_id FROM phonebook_entries_fts f JOIN phonebook_entries e ON e.person_id = f.rowid "
+               "JOIN people p ON p.id = e.person_id WHERE phonebook_entries_fts MATCH :q AND p.active "
+               "ORDER BY e.sort_name LIMIT :limit OFFSET :offset")
+    else:
+        params["q"] = _tsquery(groups)
+        sql = ("SELECT e.person_id FROM phonebook_entries e JOIN people p ON p.id = e.person_id "
+               "WHERE to_tsvector('simple', e.terms) @@ to_tsquery('simple', :q) AND p.active "
+               "ORDER BY e.sort_name LIMIT :limit OFFSET :offset")
+    return list(session.scalars(sa.text(sql), params))

@@ -1,0 +1,184 @@
+"""A person's phonebook card as one viewer may see it, and changes to a profile with their checks."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import sqlalchemy as sa
+from organet_plugins.phonebook import access, availability, directory, documents
+from organet_plugins.phonebook.models import Expertise, Profile
+from sqlalchemy.orm import Session
+
+from organet import PermissionDenied, ValidationError, web
+from organet.i18n import gettext as _
+from organet.people import User
+
+EDITABLE = ("job_title", "work_phone", "mobile", "extension", "room", "expertise", "languages", "about")
+"""The fields of the edit form and the API's update; the photo has its own form."""
+
+PHONE = re.compile(r"^\+?[0-9 ()\-.]{2,40}$")
+LIMITS = {"job_title": 200, "work_phone": 40, "mobile": 40, "extension": 20, "room": 100, "about": 2000}
+MAX_TAGS = 20
+
+
+def profile_of(session: Session, person_id: int) -> Profile:
+    """Return the person's profile, or an empty one not yet stored."""
+    return session.get(Profile, person_id) or Profile(person_id=person_id, languages=[], pattern=[],
+                                                      imported_fields=[], job_title="", work_phone="",
+                                                      mobile="", extension="", room="", about="")
+
+
+def tags_of(session: Session, person_id: int) -> list[Expertise]:
+    """Return the person's expertise tags in the order of their labels."""
+    return list(session.scalars(sa.select(Expertise).where(Expertise.person_id == person_id)
+                                .order_by(Expertise.label)))
+
+
+def card(request: Any, person: User) -> dict[str, Any]:
+    """Return what the viewer may see of ``person``: the visible fields, status and what they may do."""
+    session = web.db(request)
+    viewer = web.user(request)
+    rules = access.field_rules(request)
+    admin = access.is_admin(request)
+    visible = rules.visible(viewer, person, viewer_is_admin=admin, person_group_ids=person.group_ids)
+    profile = profile_of(session, person.id)
+    status = availability.status_of(session, person.id, profile.pattern)
+    shown: dict[str, Any] = {}
+    for field in ("job_title", "work_phone", "mobile", "extension", "room", "about", "languages"):
+        if field in visible:
+            shown[field] = getattr(profile, field)
+    if "email" in visible:
+        shown["email"] = person.email
+    if "expertise" in visible:
+        shown["expertise"] = [t.label for t in tags_of(session, person.id)]
+    if "manager" in visible:
+        shown["managers"] = access.managers_of(session, person.id)
+        shown["reports"] = access.reports_of(session, person.id)
+    if "photo" in visible and profile.photo:
+        shown["photo"] = profile.photo
+    reasons = access.may_see_reasons(request, person)
+    return {
+        "person": person, "fields": shown, "status": status, "pattern": profile.pattern,
+        "departments": [m.group for m in person.memberships if m.group.kind == "department"],
+        "locations": [m.group for m in person.memberships if m.group.kind == "location"],
+        "reason": status.absence.kind if status.absence is not None and reasons else None,
+        "may_edit": access.may_edit(request, person), "may_plan": access.may_plan(request, person),
+        "may_see_reasons": reasons,
+    }
+
+
+def editable_fields(request: Any, person: User, profile: Profile) -> set[str]:
+    """Return the fields the viewer may change on this profile: admins all, the person the allowed ones."""
+    if access.is_admin(request):
+        return set(EDITABLE)
+    allowed = set(web.setting(request, "phonebook", "editable_fields"))
+    locked = set(profile.imported_fields or ()) | set(person.hr_fields or ())
+    return {f for f in EDITABLE if f in allowed and f not in locked}
+
+
+def may_change_photo(request: Any, person: User) -> bool:
+    """True when the viewer may change this person's photo: an admin, or the person if the admin allows it."""
+    if access.is_admin(request):
+        return True
+    return "photo" in web.setting(request, "phonebook", "editable_fields") and \
+        "photo" not in (person.hr_fields or ())
+
+
+def split_list(value: Any) -> list[str]:
+    """Accept a list or a comma-separated string; return the trimmed, unique, non-empty items."""
+    items = value if isinstance(value, list) else str(value or "").split(",")
+    return list(dict.fromkeys(str(item).strip()[:80] for item in items if str(item).strip()))
+
+
+def update(request: Any, person: User, data: dict[str, Any]) -> Profile:
+    """Change ``person``'s profile with ``data`` (only the keys given); refuse fields the viewer may not change.
+
+    Raises :class:`organet.ValidationError` listing every wrong field; nothing is stored then.
+    """
+    if not access.may_edit(request, person):
+        raise PermissionDenied(_("You may change only your own profile."))
+    session = web.db(request)
+    profile = profile_of(session, person.id)
+    allowed = editable_fields(request, person, profile)
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, Any] = {}
+    for field, value in data.items():
+        if field not in EDITABLE:
+            continue
+        if field not in allowed:
+            errors[field] = [_("This field cannot be changed here.")]
+            continue
+        if field in ("expertise", "languages"):
+            items = split_list(value)
+            if len(items) > MAX_TAGS:
+                errors[field] = [_("Give at most %(n)s items.", n=MAX_TAGS)]
+            clean[field] = items
+            continue
+        text = str(value or "").strip()
+        if len(text) > LIMITS[field]:
+            errors[field] = [_("Use at most %(n)s characters.", n=LIMITS[field])]
+        elif field in ("work_phone", "mobile", "extension") and text and not PHONE.match(text):
+            errors[field] = [_("Use digits, spaces and + - ( ) only, for example 030 123 45 67.")]
+        clean[field] = text
+    if errors:
+        raise ValidationError(_("Some fields need another look."), errors)
+    if session.get(Profile, person.id) is None:
+        session.add(profile)
+    for field, value in clean.items():
+        if field == "expertise":
+            set_expertise(session, person.id, value)
+        else:
+            setattr(profile, field, value)
+    session.flush()
+    directory.reindex(session, [person.id])
+    documents.index_people(session, [person.id], access.field_rules(request))
+    return profile
+
+
+def set_expertise(session: Session, person_id: int, labels: list[str]) -> None:
+    """Replace the person's expertise tags with ``labels``."""
+    session.execute(sa.delete(Expertise).where(Expertise.person_id == person_id))
+    seen: set[str] = set()
+    for label in labels:
+        tag = directory.tag_of(label)
+        if tag and tag not in seen:
+            seen.add(tag)
+            session.add(Expertise(person_id=person_id, tag=tag, label=label[:80]))
+    session.flush()
+
+
+def rows(request: Any, ids: list[int]) -> list[dict[str, Any]]:
+    """Return list rows (person, visible job title and phones, in today) for these people, in this order.
+
+    Four queries whatever the number of people: people with their groups, profiles, absences today.
+    """
+    if not ids:
+        return []
+    session = web.db(request)
+    viewer = web.user(request)
+    rules = access.field_rules(request)
+    admin = access.is_admin(request)
+    people = {p.id: p for p in session.scalars(sa.select(User).where(User.id.in_(ids)))}
+    profiles = {p.person_id: p for p in session.scalars(sa.select(Profile).where(Profile.person_id.in_(ids)))}
+    day = availability.today()
+    away = {a.person_id for a in availability.absences_between(session, ids, day, day)}
+    result = []
+    for person_id in ids:
+        person = people.get(person_id)
+        if person is None:
+            continue
+        profile = profiles.get(person_id)
+        visible = rules.visible(viewer, person, viewer_is_admin=admin, person_group_ids=person.group_ids)
+        fields = {f: getattr(profile, f) for f in ("job_title", "work_phone", "extension", "mobile", "room")
+                  if f in visible and profile is not None and getattr(profile, f)}
+        pattern = profile.pattern if profile is not None else []
+        result.append({"person": person, "fields": fields,
+                       "in_today": person_id not in away and bool(availability.parts_on(pattern, day)),
+                       "departments": [m.group for m in person.memberships if m.group.kind == "department"]})
+    return result
+
+
+def tel(number: str) -> str:
+    """Return a ``tel:`` URL for a phone number as people write it: "030 123 45 67" → "tel:0301234567"."""
+    return "tel:" + "".join(c for c in number if c.isdigit() or c == "+")
