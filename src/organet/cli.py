@@ -339,10 +339,11 @@ def plugins_disable(ctx: SiteContext, names: tuple[str, ...]) -> None:
 
 def _add_developer_commands() -> None:
     # Commands that need no site of their own live in their modules; they join the CLI here.
-    from organet import demo, i18n_tools
+    from organet import demo, i18n_tools, scaffold
 
     main.add_command(i18n_tools.command)
     main.add_command(demo.command)
+    plugins.add_command(scaffold.command)
 
 
 _add_developer_commands()
