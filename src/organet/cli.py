@@ -339,11 +339,12 @@ def plugins_disable(ctx: SiteContext, names: tuple[str, ...]) -> None:
 
 def _add_developer_commands() -> None:
     # Commands that need no site of their own live in their modules; they join the CLI here.
-    from organet import demo, i18n_tools, scaffold
+    from organet import demo, docs, i18n_tools, scaffold
 
     main.add_command(i18n_tools.command)
     main.add_command(demo.command)
     plugins.add_command(scaffold.command)
+    main.add_command(docs.command)
 
 
 _add_developer_commands()
@@ -358,6 +359,21 @@ def _add_job_commands() -> None:
 
 
 _add_job_commands()
+
+
+@main.group()
+def user() -> None:
+    """People and service accounts: API tokens (organet user token ...)."""
+
+
+def _add_user_commands() -> None:
+    # Subcommands of `organet user` live with the plugin that owns them; add yours with user.add_command.
+    from organet.auth.commands import token
+
+    user.add_command(token)
+
+
+_add_user_commands()
 
 
 if __name__ == "__main__":  # pragma: no cover
