@@ -29,6 +29,7 @@ def audit_list(ctx: object, actor: str, action: str, since: dt.datetime | None, 
                limit: int) -> None:
     """Show the newest audit records, optionally filtered."""
     site = ctx.site  # type: ignore[attr-defined]
+    click.get_current_context().call_on_close(site.db.dispose)  # close pooled connections when done
     query = filtered(sa.select(AuditRecord), actor=actor, action=action,
                      since=since.date() if since else None, until=until.date() if until else None)
     with site.db.session() as session:
@@ -46,6 +47,7 @@ def audit_list(ctx: object, actor: str, action: str, since: dt.datetime | None, 
 def audit_verify(ctx: object) -> None:
     """Check the hash chain; report the first broken record and exit with code 1 if there is one."""
     site = ctx.site  # type: ignore[attr-defined]
+    click.get_current_context().call_on_close(site.db.dispose)  # close pooled connections when done
     with site.db.session() as session:
         result = verify(session)
     if result.ok:

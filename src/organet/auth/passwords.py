@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import string
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -12,12 +15,29 @@ from organet.i18n import gettext as _
 MIN_LENGTH = 12
 MAX_LENGTH = 1024
 
-# A short list of the passwords people choose most; long enough to refuse the obvious.
-COMMON = frozenset("""
-123456789012 password1234 wachtwoord12 welkom123456 qwertyuiop12 passwordpassword 111111111111
-000000000000 123412341234 abcdefghijkl letmein12345 iloveyou1234 admin1234567 zomer2024!!! winter2024!!!
-wachtwoord123 welkomwelkom 1234567890ab qwerty123456 password123! changeme1234 organet12345
-""".split())
+_LIST = Path(__file__).with_name("common_passwords.txt")
+_KEYBOARD_RUNS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm", "abcdefghijklmnopqrstuvwxyz")
+
+
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The passwords and stems people choose most (common_passwords.txt beside this module)."""
+    lines = _LIST.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def is_common(password: str) -> bool:
+    """True for a listed password, a listed stem with only digits and punctuation around it, a repeat or a run."""
+    lowered = password.lower().strip()
+    common = common_passwords()
+    stem = lowered.strip(string.digits + string.punctuation + " ")
+    if lowered in common or (stem in common) or not stem:
+        return True
+    for size in range(1, len(lowered) // 2 + 1):
+        if len(lowered) % size == 0 and lowered == lowered[:size] * (len(lowered) // size):
+            return True
+    squeezed = lowered.replace(" ", "")
+    return any(squeezed in run or squeezed in run[::-1] for run in _KEYBOARD_RUNS)
 
 
 def _hasher() -> PasswordHasher:
@@ -56,6 +76,6 @@ def password_problem(password: str, *, username: str = "") -> str | None:
     if len(password) > MAX_LENGTH:
         return _("Use at most %(n)s characters.", n=MAX_LENGTH)
     lowered = password.lower()
-    if lowered in COMMON or len(set(lowered)) < 4 or (username and username.lower() in lowered):
+    if is_common(password) or len(set(lowered)) < 4 or (username and username.lower() in lowered):
         return _("This password is too easy to guess. Choose another, for example a few unrelated words.")
     return None

@@ -25,15 +25,25 @@ COOKIE = "organet_session"
 TOUCH_EVERY = dt.timedelta(seconds=60)
 
 
-def start(request: Request, session: Session, user: User) -> str:
-    """Create a new session for ``user`` (a fresh id at every sign-in) and return the cookie value."""
+PENDING = "pending"
+# A password accepted but the second factor not yet given: this long to give it.
+PENDING_FOR = dt.timedelta(minutes=10)
+
+
+def start(request: Request, session: Session, user: User, *, pending: str = "") -> str:
+    """Create a new session for ``user`` (a fresh id at every sign-in) and return the cookie value.
+
+    The old session of this browser, if any, is deleted. ``pending="second_factor"`` makes a
+    half-signed-in session that only the second-factor page accepts.
+    """
     old = request.cookies.get(COOKIE)
     if old:
         session.execute(sa.delete(SignInSession).where(SignInSession.id_digest == security.digest(old)))
     token = secrets.token_urlsafe(32)
     session.add(SignInSession(id_digest=security.digest(token), user_id=user.id,
-                              address=security.client_address(request),
-                              user_agent=request.headers.get("user-agent", "")[:300], data={}))
+                              address=security.client_address(request)[:64],
+                              user_agent=request.headers.get("user-agent", "")[:300],
+                              data={PENDING: pending} if pending else {}))
     request.state.session_id = token
     return token
 
@@ -49,6 +59,12 @@ def end(request: Request, session: Session) -> None:
     token = request.cookies.get(COOKIE)
     if token:
         session.execute(sa.delete(SignInSession).where(SignInSession.id_digest == security.digest(token)))
+
+
+def of_user(session: Session, user_id: int) -> list[SignInSession]:
+    """The person's open sessions, most recently used first."""
+    return list(session.scalars(sa.select(SignInSession).where(SignInSession.user_id == user_id)
+                                .order_by(SignInSession.last_seen_at.desc())))
 
 
 def end_all(session: Session, user_id: int, keep: str | None = None) -> int:
@@ -68,8 +84,16 @@ def resolve(request: Request, session: Session, idle: dt.timedelta, absolute: dt
     if row is None:
         return None
     now = utcnow()
+    pending = (row.data or {}).get(PENDING)
+    if pending:
+        absolute = min(absolute, PENDING_FOR)
     if now - row.last_seen_at > idle or now - row.created_at > absolute:
         session.delete(row)
+        return None
+    if pending:
+        # Half signed in: not a person yet, but the second-factor page may finish the sign-in.
+        request.state.session_id = token
+        request.state.pending_session = row
         return None
     user = session.get(User, row.user_id)
     if user is None or not user.active:

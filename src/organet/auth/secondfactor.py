@@ -1,0 +1,125 @@
+"""The second factor: TOTP (RFC 6238, any authenticator app) and single-use recovery codes.
+
+The secret is made on the server, shown as a QR code drawn here (segno, an SVG data URI;
+no outside service ever sees it) and as text, and becomes active once the person enters a
+first valid code. A code is accepted once: the time step of the last accepted code is kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+import pyotp
+import segno
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from organet import security
+from organet.auth.models import RecoveryCode, SecondFactor
+from organet.db import utcnow
+
+RECOVERY_CODES = 10
+_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: easy to copy from paper
+
+
+def factor_of(session: Session, user_id: int) -> SecondFactor | None:
+    """Return the person's confirmed second factor, or ``None``."""
+    factor = session.get(SecondFactor, user_id)
+    return factor if factor is not None and factor.confirmed_at is not None else None
+
+
+def has_second_factor(session: Session, user_id: int) -> bool:
+    """True when the person has set up a second factor."""
+    return factor_of(session, user_id) is not None
+
+
+def begin(session: Session, user_id: int) -> SecondFactor:
+    """Return the unconfirmed factor being set up, making a new secret when there is none."""
+    factor = session.get(SecondFactor, user_id)
+    if factor is None:
+        factor = SecondFactor(user_id=user_id, secret=pyotp.random_base32(32))
+        session.add(factor)
+        session.flush()
+    return factor
+
+
+def provisioning_uri(factor: SecondFactor, account: str, issuer: str) -> str:
+    """The otpauth:// URI an authenticator app reads from the QR code."""
+    return pyotp.TOTP(factor.secret).provisioning_uri(name=account, issuer_name=issuer)
+
+
+def qr_data_uri(uri: str) -> str:
+    """Return the QR code of ``uri`` as an SVG data URI, for an ``<img src>`` (allowed by the CSP)."""
+    return str(segno.make(uri, error="m").svg_data_uri(scale=5, border=2))
+
+
+def check_code(factor: SecondFactor, code: str, at: dt.datetime | None = None) -> bool:
+    """True when ``code`` is valid now (one step either side) and newer than the last accepted one."""
+    code = "".join(ch for ch in code if ch.isdigit())
+    if len(code) != 6:
+        return False
+    totp = pyotp.TOTP(factor.secret)
+    moment = at or utcnow()
+    for drift in (0, -1, 1):
+        when = moment + dt.timedelta(seconds=drift * totp.interval)
+        step = totp.timecode(when)
+        if step <= factor.last_step:
+            continue
+        if secrets.compare_digest(totp.at(when), code):
+            factor.last_step = step
+            return True
+    return False
+
+
+def confirm(factor: SecondFactor) -> None:
+    """Mark a factor as set up (after the first valid code)."""
+    factor.confirmed_at = utcnow()
+
+
+def remove(session: Session, user_id: int) -> None:
+    """Switch the second factor off: delete the secret and every recovery code."""
+    session.execute(sa.delete(SecondFactor).where(SecondFactor.user_id == user_id))
+    session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
+
+
+def _code_digest(user_id: int, code: str) -> str:
+    return security.digest(f"recovery:{user_id}:{code.replace('-', '').replace(' ', '').lower()}")
+
+
+def new_recovery_codes(session: Session, user_id: int) -> list[str]:
+    """Replace the person's recovery codes with fresh ones; return them (shown once)."""
+    session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
+    codes = []
+    for _ in range(RECOVERY_CODES):
+        raw = "".join(secrets.choice(_ALPHABET) for _ in range(10))
+        codes.append(f"{raw[:5]}-{raw[5:]}")
+        session.add(RecoveryCode(user_id=user_id, digest=_code_digest(user_id, raw)))
+    return codes
+
+
+def use_recovery_code(session: Session, user_id: int, code: str) -> bool:
+    """Spend a recovery code: True (and never again) when it is one of the person's unused codes."""
+    cleaned = code.replace("-", "").replace(" ", "").lower()
+    if len(cleaned) != 10:
+        return False
+    row = session.scalar(sa.select(RecoveryCode).where(
+        RecoveryCode.user_id == user_id, RecoveryCode.digest == _code_digest(user_id, cleaned),
+        RecoveryCode.used_at.is_(None)).with_for_update())
+    if row is None:
+        return False
+    row.used_at = utcnow()
+    return True
+
+
+def recovery_codes_left(session: Session, user_id: int) -> int:
+    """How many unused recovery codes the person has."""
+    return int(session.scalar(sa.select(sa.func.count()).select_from(RecoveryCode).where(
+        RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None))) or 0)
+
+
+def required_for(site: Any, user: Any) -> bool:
+    """True when the site requires a second factor for this person's role (setting require_second_factor_for)."""
+    roles = site.setting("auth", "require_second_factor_for") or []
+    return getattr(user, "role", None) in roles and getattr(user, "kind", "") != "service"

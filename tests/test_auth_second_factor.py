@@ -1,0 +1,141 @@
+"""The second factor: set-up with a QR code, sign-in with a code or a recovery code, and the role requirement."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pyotp
+import sqlalchemy as sa
+
+from organet.audit.models import AuditRecord
+from organet.auth.models import SecondFactor
+from organet.testing import db_session
+
+PASSWORD = "een lange zin als wachtwoord"
+
+
+def _secret(app, user_id: int) -> str:
+    with db_session(app) as session:
+        return session.get(SecondFactor, user_id).secret
+
+
+def _set_up(app, client, user_id: int) -> list[str]:
+    started = client.submit("/account/second-factor", {"action": "start"})
+    assert started.status_code == 200
+    assert 'src="data:image/svg+xml' in started.text
+    code = pyotp.TOTP(_secret(app, user_id)).now()
+    confirmed = client.submit("/account/second-factor", {"action": "confirm", "code": code})
+    assert confirmed.status_code == 200
+    return re.findall(r"<code>([a-z0-9]{5}-[a-z0-9]{5})</code>", confirmed.text)
+
+
+def _step_back(app, user_id: int) -> None:
+    # Let the next code count as new: as if the last accepted code was a minute ago.
+    with db_session(app) as session:
+        session.get(SecondFactor, user_id).last_step -= 4
+
+
+def test_set_up_then_sign_in_with_a_code(app, make_user, client_for):
+    anna = make_user(app, "anna", password=PASSWORD)
+    client = client_for(app, anna)
+    assert client.get("/account/second-factor").status_code == 200
+    codes = _set_up(app, client, anna.id)
+    assert len(codes) == 10
+    _step_back(app, anna.id)
+    browser = client_for(app)
+    first = browser.submit("/login", {"login": "anna", "password": PASSWORD}, follow_redirects=False)
+    assert first.headers["location"].startswith("/login/second-factor")
+    assert browser.get("/", follow_redirects=False).status_code == 303  # half signed in is not signed in
+    wrong = browser.submit("/login/second-factor", {"code": "000000"})
+    assert wrong.status_code == 401
+    code = pyotp.TOTP(_secret(app, anna.id)).now()
+    done = browser.submit("/login/second-factor", {"code": code}, follow_redirects=False)
+    assert done.status_code == 303
+    assert browser.get("/").status_code == 200
+    with db_session(app) as session:
+        actions = list(session.scalars(sa.select(AuditRecord.action)))
+    assert "auth.second_factor.enabled" in actions and "auth.signin.succeeded" in actions
+
+
+def test_a_code_is_accepted_only_once(app, make_user, client_for):
+    anna = make_user(app, "anna", password=PASSWORD)
+    _set_up(app, client_for(app, anna), anna.id)
+    _step_back(app, anna.id)
+    code = pyotp.TOTP(_secret(app, anna.id)).now()
+    one, two = client_for(app), client_for(app)
+    for browser in (one, two):
+        browser.submit("/login", {"login": "anna", "password": PASSWORD})
+    assert one.submit("/login/second-factor", {"code": code}, follow_redirects=False).status_code == 303
+    assert two.submit("/login/second-factor", {"code": code}, follow_redirects=False).status_code == 401
+
+
+def test_recovery_code_works_once(app, make_user, client_for):
+    anna = make_user(app, "anna", password=PASSWORD)
+    codes = _set_up(app, client_for(app, anna), anna.id)
+    for expected in (303, 401):
+        browser = client_for(app)
+        browser.submit("/login", {"login": "anna", "password": PASSWORD})
+        response = browser.submit("/login/second-factor", {"code": codes[0].upper()}, follow_redirects=False)
+        assert response.status_code == expected
+
+
+def test_pending_second_step_expires(app, make_user, client_for):
+    anna = make_user(app, "anna", password=PASSWORD)
+    _set_up(app, client_for(app, anna), anna.id)
+    browser = client_for(app)
+    browser.submit("/login", {"login": "anna", "password": PASSWORD})
+    from organet.auth.models import SignInSession
+
+    with db_session(app) as session:
+        for row in session.scalars(sa.select(SignInSession)):
+            if row.data.get("pending"):
+                row.created_at -= dt.timedelta(minutes=11)
+    response = browser.get("/login/second-factor", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/login"
+
+
+def test_admin_without_second_factor_is_sent_to_set_one_up(make_app, make_user, client_for):
+    app = make_app(require_second_factor=True)
+    root = make_user(app, "root", role="admin", password=PASSWORD)
+    client = client_for(app, root)
+    for path in ("/", "/admin/", "/account/security"):
+        response = client.get(path, follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"] == "/account/second-factor", path
+    assert client.submit("/dashboard", {"widget": "x", "action": "hide"}).status_code == 403
+    _set_up(app, client, root.id)
+    assert client.get("/admin/", follow_redirects=False).status_code == 200
+    refused = client.submit("/account/second-factor/off", {"current": PASSWORD})
+    assert refused.status_code == 422
+    member = client_for(app, make_user(app, "anna"))
+    assert member.get("/", follow_redirects=False).status_code == 200
+
+
+def test_required_roles_are_a_runtime_setting(make_app, make_user, client_for):
+    app = make_app(plugin_settings={"auth": {"require_second_factor_for": ["member"]}})
+    anna = make_user(app, "anna")
+    response = client_for(app, anna).get("/", follow_redirects=False)
+    assert response.headers["location"] == "/account/second-factor"
+
+
+def test_switch_off_needs_the_password_and_is_recorded(app, make_user, client_for):
+    anna = make_user(app, "anna", password=PASSWORD)
+    client = client_for(app, anna)
+    _set_up(app, client, anna.id)
+    assert client.submit("/account/second-factor/off", {"current": "wrong wrong wrong"}).status_code == 422
+    assert client.submit("/account/second-factor/off", {"current": PASSWORD}, follow_redirects=False).status_code == 303
+    with db_session(app) as session:
+        assert session.get(SecondFactor, anna.id) is None
+        assert "auth.second_factor.disabled" in list(session.scalars(sa.select(AuditRecord.action)))
+
+
+def test_new_recovery_codes_replace_the_old_ones(app, make_user, client_for):
+    anna = make_user(app, "anna", password=PASSWORD)
+    client = client_for(app, anna)
+    old = _set_up(app, client, anna.id)
+    page = client.submit("/account/recovery-codes", {"current": PASSWORD})
+    new = re.findall(r"<code>([a-z0-9]{5}-[a-z0-9]{5})</code>", page.text)
+    assert len(new) == 10 and not set(new) & set(old)
+    browser = client_for(app)
+    browser.submit("/login", {"login": "anna", "password": PASSWORD})
+    assert browser.submit("/login/second-factor", {"code": old[1]}).status_code == 401
