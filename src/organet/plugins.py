@@ -159,7 +159,7 @@ def build_plugin_manager(enabled: list[str]) -> tuple[pluggy.PluginManager, list
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as error:
-        owner = error.plugin_name if hasattr(error, "plugin_name") else "?"
+        owner = pm.get_name(error.plugin) or "?"
         raise PluginError(f"Plugin {owner!r} implements a hook that no enabled plugin defines: {error}.\n"
                           "Check the spelling of the hook function's name against docs/hooks.md, or mark it "
                           "@hookimpl(optionalhook=True) when it extends a plugin that may be absent.") from None
