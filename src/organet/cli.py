@@ -361,5 +361,20 @@ def _add_job_commands() -> None:
 _add_job_commands()
 
 
+@main.group()
+def user() -> None:
+    """People and service accounts: API tokens (organet user token ...)."""
+
+
+def _add_user_commands() -> None:
+    # Subcommands of `organet user` live with the plugin that owns them; add yours with user.add_command.
+    from organet.auth.commands import token
+
+    user.add_command(token)
+
+
+_add_user_commands()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
