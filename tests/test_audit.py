@@ -158,3 +158,20 @@ def test_cli_lists_and_verifies(app, tmp_path, monkeypatch):
     broken = runner.invoke(main, ["-c", str(config), "audit", "verify"])
     assert broken.exit_code == 1
     assert "record 1" in broken.output
+
+
+def test_admin_setting_and_audience_changes_are_recorded(make_app, make_user, client_for):
+    app = make_app(plugins=["bulletin"])
+    admin = client_for(app, make_user(app, "root", role="admin", groups=["wondzorg"]))
+    response = admin.submit("/admin/plugins/auth", {"setting.idle_minutes": "20"}, follow_redirects=False)
+    assert response.status_code == 303
+    from organet.people.models import Group
+
+    with db_session(app) as session:
+        group_id = session.scalar(sa.select(Group.id))
+    admin.submit("/admin/plugins/bulletin", {"audience": str(group_id)}, follow_redirects=False)
+    with db_session(app) as session:
+        rows = {r.action: r for r in session.scalars(sa.select(AuditRecord))}
+    assert rows["core.settings.changed"].details == {"idle_minutes": {"from": 30, "to": 20}}
+    assert rows["core.settings.changed"].actor_name == "root"
+    assert rows["core.audience.changed"].details == {"from": [], "to": [group_id]}

@@ -10,7 +10,7 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from organet import i18n, schema, web
+from organet import audit, i18n, schema, web
 from organet.config import coerce
 from organet.core.models import Audience, DashboardChoice, StoredSetting
 from organet.errors import NotFound, ValidationError
@@ -150,6 +150,10 @@ def admin_plugin(request: Request) -> Response:
     errors: dict[str, str] = {}
     if request.method == "POST":
         form = web.form(request)
+        old_audience = set(session.scalars(sa.select(Audience.group_id).where(Audience.plugin == name)))
+        old_values = {s.key: site.setting(name, s.key) for s in runtime_settings}
+        new_values: dict[str, Any] = {}
+        chosen = old_audience
         if not plugin.info.essential:
             chosen = {int(v) for v in form.getlist("audience") if str(v).isdigit()}
             session.execute(sa.delete(Audience).where(Audience.plugin == name))
@@ -167,7 +171,9 @@ def admin_plugin(request: Request) -> Response:
                 errors[setting.key] = str(error).split("\n")[-1]
                 continue
             session.merge(StoredSetting(plugin=name, key=setting.key, value=value))
+            new_values[setting.key] = value
         if not errors:
+            _audit_plugin_change(request, name, old_audience, chosen, old_values, new_values, runtime_settings)
             bump(session)
             site.state["runtime"].refresh(session, force=True)
             web.flash(request, i18n.gettext("Saved. Every worker applies it within seconds."))
@@ -180,3 +186,20 @@ def admin_plugin(request: Request) -> Response:
         "plugin": plugin, "groups": groups, "audience": audience, "settings": runtime_settings,
         "values": values, "errors": errors, "title": plugin.info.title,
     }, status_code=422 if errors else 200)
+
+
+def _audit_plugin_change(request: Request, name: str, old_audience: set[int], new_audience: set[int],
+                         old_values: dict[str, Any], new_values: dict[str, Any], declared: list[Any]) -> None:
+    """Record a changed pilot audience and changed run-time settings in the audit trail (secrets hidden)."""
+    session = web.db(request)
+    person = web.user(request)
+    if new_audience != old_audience:
+        audit.record(session, person, "core.audience.changed", target=f"plugin:{name}",
+                     details={"from": sorted(old_audience), "to": sorted(new_audience)}, request=request)
+    secret = {s.key for s in declared if s.secret}
+    changed = {key: {"from": "(hidden)" if key in secret else old_values.get(key),
+                     "to": "(hidden)" if key in secret else value}
+               for key, value in new_values.items() if value != old_values.get(key)}
+    if changed:
+        audit.record(session, person, "core.settings.changed", target=f"plugin:{name}", details=changed,
+                     request=request)
