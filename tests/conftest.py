@@ -25,7 +25,7 @@ def fake_plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Ca
     ``PLUGIN = PluginInfo(name, **info)`` unless ``init`` is given, ``plugin.py`` from
     ``hooks``, and any other ``files``) and registered as the entry point ``name`` next to
     the really installed plugins; returns the import name. ``missing=True`` registers an
-    entry point whose module does not exist.
+    entry point whose module does not exist; ``fake_plugins.uninstall(name)`` removes the entry point.
     """
     folder = tmp_path / "fake_plugins"
     folder.mkdir()
@@ -61,6 +61,10 @@ def fake_plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Ca
         importlib.invalidate_caches()
         return import_name
 
+    def uninstall(name: str) -> None:
+        extra.pop(name, None)
+
+    factory.uninstall = uninstall  # type: ignore[attr-defined]
     yield factory
     for import_name in made:
         for loaded in [m for m in sys.modules if m == import_name or m.startswith(import_name + ".")]:
