@@ -274,3 +274,17 @@ def test_signin_methods_from_plugins_are_offered_on_the_login_page(app, client_f
     page = client_for(app).get("/login")
     assert "Sign in with &lt;b&gt;SSO&lt;/b&gt;" in page.text
     assert 'href="/login/reset"' in page.text
+
+
+def test_reset_mail_goes_through_the_outbox(app, make_user, client_for):
+    from organet.mail.models import Message
+
+    make_user(app, "anna", password=PASSWORD)
+    client = client_for(app)
+    client.submit("/login/reset", {"login": "anna"})
+    with db_session(app) as session:
+        message = session.scalar(sa.select(Message))
+        assert message.recipient == "anna@example.org"
+        text = message.text
+    link = re.search(r"/login/reset/\S+", text).group(0)
+    assert client.get(link).status_code == 200

@@ -51,5 +51,9 @@ def send_mail(session: Session, to: str, subject: str, text: str) -> bool:
     if send is None:
         log.warning("organet.mail.send is not available; the password reset mail to %s was not sent", to)
         return False
-    send(session, to, subject, text)
+    try:
+        send(session, to, subject, text)
+    except mail.MailError as error:
+        log.warning("password reset mail not queued: %s", error)
+        return False
     return True
