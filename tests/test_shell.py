@@ -145,3 +145,11 @@ def test_api_error_is_json_with_code_and_message(boom_plugin, make_app, client_f
     assert "hunter2" not in response.text
     missing = client_for(app).get("/api/boom/v1/nothing")
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+
+
+def test_page_not_found_speaks_the_browsers_language(app, client_for):
+    dutch = client_for(app).get("/no/such/page", headers={"accept-language": "nl-NL,nl;q=0.9"})
+    assert dutch.status_code == 404
+    assert "Pagina niet gevonden" in dutch.text and '<html lang="nl">' in dutch.text
+    english = client_for(app).get("/no/such/page", headers={"accept-language": "en"})
+    assert "Page not found" in english.text

@@ -164,6 +164,16 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
 
 
+def _choose_language(request: Request) -> None:
+    """Choose the language of an error page when no plugin route matched (so the pipeline did not)."""
+    if hasattr(request.state, "user"):
+        return
+    site: Site = request.app.state.site
+    language = request.cookies.get("organet_lang") or \
+        i18n.pick_language(request.headers.get("accept-language", ""), site.config.site["language"])
+    i18n.set_language(language, site.config.site["time_zone"], site.state["catalogues"])
+
+
 def _error_page(request: Request, status: int, title: str, message: str, reference: str = "") -> Response:
     if _wants_json(request):
         codes = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
@@ -182,6 +192,7 @@ def _error_page(request: Request, status: int, title: str, message: str, referen
 
 
 async def _http_error(request: Request, error: Exception) -> Response:
+    _choose_language(request)
     status = getattr(error, "status_code", 500)
     titles = {404: i18n.gettext("Page not found"), 405: i18n.gettext("Not allowed")}
     messages = {404: i18n.gettext("There is no page at this address. Check the link, or use the search."),
