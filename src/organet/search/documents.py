@@ -90,10 +90,10 @@ def _check(doc: SearchDocument) -> None:
                          "(use organet.db.utcnow() or a datetime with tzinfo).")
 
 
-def _values(doc: SearchDocument) -> dict[str, Any]:
+def _values(doc: SearchDocument, on_sqlite: bool) -> dict[str, Any]:
     return {
         "plugin": doc.plugin, "kind": doc.kind, "object_id": str(doc.object_id),
-        "title": _clean(doc.title, MAX_TITLE), "body": _clean(doc.text, MAX_BODY), "url": doc.url,
+        "title": _clean(doc.title, MAX_TITLE), "body": "" if on_sqlite else _clean(doc.text, MAX_BODY), "url": doc.url,
         "date": doc.date, "language": doc.language if doc.language in ("nl", "en") else "nl",
         "visibility": doc.visibility, "owner_id": doc.owner_id, "boost": float(doc.boost),
         "indexed_at": utcnow(),
@@ -113,7 +113,8 @@ def index(session: Session, doc: SearchDocument) -> None:
     transaction commits.
     """
     _check(doc)
-    values = _values(doc)
+    on_sqlite = _is_sqlite(session)
+    values = _values(doc, on_sqlite)
     table = IndexedDocument.__table__
     existing = session.scalar(sa.select(table.c.id).where(
         table.c.plugin == doc.plugin, table.c.kind == doc.kind, table.c.object_id == str(doc.object_id)))
@@ -125,6 +126,24 @@ def index(session: Session, doc: SearchDocument) -> None:
     grants = _grant_rows(existing, doc)
     if grants:
         session.execute(sa.insert(Grant.__table__), grants)
+    if on_sqlite:
+        _write_fts(session, [(existing, doc)])
+
+
+def _is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def _write_fts(session: Session, written: list[tuple[int, SearchDocument]]) -> None:
+    """On SQLite the text lives only in the FTS5 table, which keeps ``search_documents`` rows narrow.
+
+    A trigger removes the FTS row when a document row is deleted; writes are explicit here.
+    """
+    ids = [{"row_id": row_id} for row_id, _doc in written]
+    session.execute(sa.text("DELETE FROM search_fts WHERE rowid = :row_id"), ids)
+    session.execute(sa.text("INSERT INTO search_fts(rowid, title, body) VALUES (:row_id, :title, :body)"),
+                    [{"row_id": row_id, "title": _clean(doc.title, MAX_TITLE), "body": _clean(doc.text, MAX_BODY)}
+                     for row_id, doc in written])
 
 
 def remove(session: Session, plugin: str, kind: str, object_id: str | int) -> None:
@@ -149,6 +168,7 @@ def index_many(session: Session, docs: Iterable[SearchDocument], batch_size: int
     """
     table = IndexedDocument.__table__
     grants = Grant.__table__
+    on_sqlite = _is_sqlite(session)
     known: dict[tuple[str, str], dict[str, int]] = {}
     ids: set[int] = set()
     batch: list[SearchDocument] = []
@@ -169,11 +189,11 @@ def index_many(session: Session, docs: Iterable[SearchDocument], batch_size: int
                 updates.append((found, doc))
         if updates:
             session.execute(sa.update(table).where(table.c.id == sa.bindparam("row_id")),
-                            [{"row_id": row_id, **_values(doc)} for row_id, doc in updates])
+                            [{"row_id": row_id, **_values(doc, on_sqlite)} for row_id, doc in updates])
             session.execute(sa.delete(grants).where(grants.c.document_id.in_([row_id for row_id, _ in updates])))
         written = list(updates)
         if new:
-            session.execute(sa.insert(table), [_values(doc) for doc in new])
+            session.execute(sa.insert(table), [_values(doc, on_sqlite) for doc in new])
             for (plugin, kind), names in _by_key(new).items():
                 found_ids = dict(session.execute(sa.select(table.c.object_id, table.c.id).where(
                     table.c.plugin == plugin, table.c.kind == kind, table.c.object_id.in_(names))).all())
@@ -182,6 +202,8 @@ def index_many(session: Session, docs: Iterable[SearchDocument], batch_size: int
         rows = [row for row_id, doc in written for row in _grant_rows(row_id, doc)]
         if rows:
             session.execute(sa.insert(grants), rows)
+        if on_sqlite and written:
+            _write_fts(session, written)
         ids.update(row_id for row_id, _ in written)
         if progress:
             progress(len(batch))

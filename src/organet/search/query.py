@@ -163,6 +163,17 @@ class _Dialect:
     def title_prefix(self, terms: list[str]) -> sa.ColumnElement[bool]:
         return self.match(terms, title_only=True)
 
+    def candidates(self, session: Session, terms: list[str], where: list[sa.ColumnElement[bool]],
+                   title_only: bool) -> list[Any]:
+        """The most recently indexed visible matches (at most CANDIDATES) with their relevance."""
+        ids = _newest(self, terms, where, title_only).subquery()
+        return list(session.execute(
+            sa.select(DOCS.c.id, DOCS.c.kind, self.relevance(terms).label("relevance"), DOCS.c.boost, DOCS.c.date)
+            .where(DOCS.c.id.in_(sa.select(ids.c.id)))).all())
+
+    def bodies(self, session: Session, ids: list[int]) -> dict[int, str]:
+        return dict(session.execute(sa.select(DOCS.c.id, DOCS.c.body).where(DOCS.c.id.in_(ids))).all())
+
 
 class _SQLite(_Dialect):
     """FTS5: an external-content table ``search_fts`` over title and body, kept current by triggers."""
@@ -187,6 +198,20 @@ class _SQLite(_Dialect):
 
     def order_newest(self) -> Any:
         return self.fts.c.rowid.desc()
+
+    def candidates(self, session: Session, terms: list[str], where: list[sa.ColumnElement[bool]],
+                   title_only: bool) -> list[Any]:
+        # FTS5 hands out matches newest rowid first and bm25 is computed only for the rows kept;
+        # for title-only candidates it is their title's relevance (the body's part is left out).
+        return list(session.execute(
+            sa.select(DOCS.c.id, DOCS.c.kind, self.relevance(terms).label("relevance"), DOCS.c.boost, DOCS.c.date)
+            .select_from(self.from_clause()).where(self.match(terms, title_only), *where)
+            .order_by(self.order_newest()).limit(CANDIDATES)).all())
+
+    def bodies(self, session: Session, ids: list[int]) -> dict[int, str]:
+        statement = sa.text("SELECT rowid, body FROM search_fts WHERE rowid IN :ids").bindparams(
+            sa.bindparam("ids", expanding=True))
+        return {row_id: body or "" for row_id, body in session.execute(statement, {"ids": ids})}
 
 
 class _PostgreSQL(_Dialect):
@@ -241,14 +266,9 @@ def _recency(date: dt.datetime | None, now: dt.datetime) -> float:
     return 1.0 / (1.0 + age_days / 365.0)
 
 
-def _candidates(session: Session, db: _Dialect, terms: list[str], where: list[sa.ColumnElement[bool]]) -> Any:
-    def newest(title_only: bool) -> sa.Select[Any]:
-        return (sa.select(DOCS.c.id).select_from(db.from_clause())
-                .where(db.match(terms, title_only), *where).order_by(db.order_newest()).limit(CANDIDATES))
-
-    everything = newest(False).subquery()
-    titles = newest(True).subquery()
-    return everything, titles
+def _newest(db: _Dialect, terms: list[str], where: list[sa.ColumnElement[bool]], title_only: bool) -> sa.Select[Any]:
+    return (sa.select(DOCS.c.id).select_from(db.from_clause()).where(db.match(terms, title_only), *where)
+            .order_by(db.order_newest()).limit(CANDIDATES))
 
 
 def search(site: Site, session: Session, user: Any, query: str, filters: Filters | None = None,
@@ -265,20 +285,17 @@ def search(site: Site, session: Session, user: Any, query: str, filters: Filters
         return results
     db = _dialect(session)
     where = [visible(site, session, user), *_filtered(filters)]
-    everything, titles = _candidates(session, db, terms, where)
-    ids = sa.union(sa.select(everything.c.id), sa.select(titles.c.id)).subquery()
-    rows = session.execute(
-        sa.select(DOCS.c.id, DOCS.c.kind, db.relevance(terms).label("relevance"), DOCS.c.boost, DOCS.c.date)
-        .select_from(db.from_clause()).where(db.match(terms), DOCS.c.id.in_(sa.select(ids.c.id)))).all()
-    matched = len(rows)
+    everything = db.candidates(session, terms, where, title_only=False)
+    rows = {row.id: row for row in db.candidates(session, terms, where, title_only=True)}
+    rows.update((row.id, row) for row in everything)
     if not rows and has_trigrams(site, session):
-        rows = _similar(session, terms, where)
+        rows = {row.id: row for row in _similar(session, terms, where)}
         results.fuzzy = bool(rows)
     now = dt.datetime.now(dt.UTC)
-    scored = sorted(((float(r.relevance or 0) * float(r.boost) * _recency(r.date, now), r.id, r.kind) for r in rows),
-                    key=lambda item: (-item[0], -item[1]))
+    scored = sorted(((float(r.relevance or 0) * float(r.boost) * _recency(r.date, now), r.id, r.kind)
+                     for r in rows.values()), key=lambda item: (-item[0], -item[1]))
     results.total = len(scored)
-    results.capped = matched >= CANDIDATES
+    results.capped = len(everything) >= CANDIDATES
     results.kinds = dict(Counter(kind for _score, _id, kind in scored).most_common())
     if per_kind is not None:
         chosen: list[tuple[float, int, str]] = []
@@ -289,7 +306,7 @@ def search(site: Site, session: Session, user: Any, query: str, filters: Filters
                 chosen.append(item)
     else:
         chosen = scored[(page - 1) * per_page: page * per_page]
-    results.hits = _hits(session, chosen, terms)
+    results.hits = _hits(session, db, chosen, terms)
     return results
 
 
@@ -303,12 +320,14 @@ def _similar(session: Session, terms: list[str], where: list[sa.ColumnElement[bo
         .order_by(similarity.desc()).limit(CANDIDATES)).all())
 
 
-def _hits(session: Session, chosen: list[tuple[float, int, str]], terms: list[str]) -> list[Hit]:
+def _hits(session: Session, db: _Dialect, chosen: list[tuple[float, int, str]], terms: list[str]) -> list[Hit]:
     if not chosen:
         return []
+    ids = [item[1] for item in chosen]
     rows = {r.id: r for r in session.execute(
-        sa.select(DOCS.c.id, DOCS.c.plugin, DOCS.c.kind, DOCS.c.title, DOCS.c.url, DOCS.c.date, DOCS.c.body)
-        .where(DOCS.c.id.in_([item[1] for item in chosen])))}
+        sa.select(DOCS.c.id, DOCS.c.plugin, DOCS.c.kind, DOCS.c.title, DOCS.c.url, DOCS.c.date)
+        .where(DOCS.c.id.in_(ids)))}
+    bodies = db.bodies(session, ids)
     hits = []
     for score, row_id, _kind in chosen:
         row = rows.get(row_id)
@@ -316,7 +335,7 @@ def _hits(session: Session, chosen: list[tuple[float, int, str]], terms: list[st
             continue
         hits.append(Hit(id=row.id, plugin=row.plugin, kind=row.kind, title=row.title, url=row.url, date=row.date,
                         score=score, title_html=highlight(row.title, terms, whole=True),
-                        snippet=highlight(row.body, terms)))
+                        snippet=highlight(bodies.get(row.id, ""), terms)))
     return hits
 
 

@@ -6,8 +6,8 @@ Created: 2026-11-25 13:30:00.000000
 
 The full-text part differs per database (see docs/search.md):
 
-- SQLite: an FTS5 table ``search_fts`` with external content (``search_documents``), prefix
-  indexes for 2 and 3 characters, kept in step by three triggers.
+- SQLite: an FTS5 table ``search_fts`` (title and body, prefix indexes for 2 and 3 characters)
+  whose rowid is the document's id; organet.search writes it, a trigger deletes from it.
 - PostgreSQL: generated ``tsvector`` columns (``tsv``: title weight A, body B, Dutch or English
   stemming per document; ``title_tsv``: simple, for search-as-you-type) with GIN indexes, and a
   trigram index on titles when the ``pg_trgm`` extension can be created. When the database role
@@ -32,15 +32,10 @@ depends_on = None
 log = logging.getLogger("organet.search")
 
 SQLITE_FTS = [
-    "CREATE VIRTUAL TABLE search_fts USING fts5(title, body, content='search_documents', content_rowid='id', "
-    "prefix='2 3', tokenize='unicode61 remove_diacritics 2')",
-    "CREATE TRIGGER search_documents_ai AFTER INSERT ON search_documents BEGIN "
-    "INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
+    "CREATE VIRTUAL TABLE search_fts USING fts5(title, body, prefix='2 3', "
+    "tokenize='unicode61 remove_diacritics 2')",
     "CREATE TRIGGER search_documents_ad AFTER DELETE ON search_documents BEGIN "
-    "INSERT INTO search_fts(search_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body); END",
-    "CREATE TRIGGER search_documents_au AFTER UPDATE OF title, body ON search_documents BEGIN "
-    "INSERT INTO search_fts(search_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body); "
-    "INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
+    "DELETE FROM search_fts WHERE rowid = old.id; END",
 ]
 
 PG_CONFIG = "(CASE language WHEN 'en' THEN 'english'::regconfig ELSE 'dutch'::regconfig END)"
