@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from organet import ValidationError
 from organet.i18n import gettext as _
 from organet.people import User
+from organet.search import SearchDocument, index
 from organet_kudos.models import Kudo
 
 
@@ -27,7 +30,21 @@ def give(session: Session, giver: User, receiver_username: str, message: str, ma
     kudo = Kudo(giver_id=giver.id, receiver_id=receiver.id, message=message)
     session.add(kudo)
     session.flush()
+    index(session, search_document(kudo, giver, receiver))  # findable once this transaction commits
     return kudo
+
+
+def search_document(kudo: Kudo, giver: User, receiver: User) -> SearchDocument:
+    """The kudo as organet's search finds it: by both names and the message, for every employee."""
+    return SearchDocument(plugin="kudos", kind="kudo", object_id=str(kudo.id),
+                          title=f"Kudos: {giver.name} → {receiver.name}", text=kudo.message, url="/kudos/",
+                          date=kudo.created_at, visibility="employees", owner_id=giver.id)
+
+
+def search_documents(session: Session) -> Iterator[SearchDocument]:
+    """Every kudo, for ``organet search reindex``."""
+    for kudo in session.scalars(latest().execution_options(yield_per=500)):
+        yield search_document(kudo, kudo.giver, kudo.receiver)
 
 
 def latest() -> sa.Select[tuple[Kudo]]:

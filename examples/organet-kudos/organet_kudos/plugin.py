@@ -6,7 +6,8 @@ from typing import Any
 
 from organet import ApiRoute, NavEntry, Page, Permission, Setting, Widget, hookimpl
 from organet.i18n import N_
-from organet_kudos import api, demo, views
+from organet.search import SearchSource
+from organet_kudos import api, demo, kudos, views
 from organet_kudos.models import Kudo
 
 VIEW = "view-kudos"
@@ -55,6 +56,11 @@ def register_navigation() -> list[NavEntry]:
 @hookimpl
 def register_widgets() -> list[Widget]:
     return [Widget("latest", N_("Latest kudos"), views.widget, permission=VIEW, order=50)]
+
+
+@hookimpl
+def register_search_sources() -> list[SearchSource]:
+    return [SearchSource("kudos", "kudo", N_("Kudos"), kudos.search_documents)]
 
 
 @hookimpl

@@ -129,3 +129,13 @@ def test_demo_data_thanks_employees_only(site, make_user):
         given = session.query(Kudo).all()
         assert len(given) == 40
         assert all(k.receiver.kind == "employee" and k.giver_id != k.receiver_id for k in given)
+
+
+def test_kudos_are_found_by_organet_search_at_once(site, make_user, client_for):
+    anna = make_user(site, "anna")
+    make_user(site, "bram", given_name="Bram", surname="Berg")
+    client = client_for(site, anna)
+    client.submit("/kudos/", {"to": "bram", "message": "Dank voor de wondzorgcursus!"})
+    found = client.get("/api/search/v1/search", params={"q": "wondzorgcursus"}).json()
+    assert [item["kind"] for item in found["items"]] == ["kudo"]
+    assert "Bram Berg" in found["items"][0]["title"]
