@@ -15,8 +15,14 @@ target_metadata = config.attributes.get("target_metadata")
 
 
 def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
-    """Let autogenerate see only this plugin's tables, never another plugin's."""
+    """Let autogenerate see only this plugin's tables, never another plugin's.
+
+    Full-text tables named ``<plugin>_fts`` (and SQLite's FTS5 shadow tables ``<plugin>_fts_*``)
+    have no model: a migration creates them by hand, so autogenerate must not drop them.
+    """
     if type_ == "table":
+        if reflected and compare_to is None and (name == f"{plugin}_fts" or str(name).startswith(f"{plugin}_fts_")):
+            return False
         return bool(name == plugin or str(name).startswith(plugin + "_"))
     table = getattr(obj, "table", None)
     if table is not None:
