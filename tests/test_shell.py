@@ -153,3 +153,17 @@ def test_page_not_found_speaks_the_browsers_language(app, client_for):
     assert "Pagina niet gevonden" in dutch.text and '<html lang="nl">' in dutch.text
     english = client_for(app).get("/no/such/page", headers={"accept-language": "en"})
     assert "Page not found" in english.text
+
+
+def test_admin_form_round_trips_a_list_setting(make_app, make_user, client_for):
+    app = make_app(plugins=["phonebook"])
+    admin = client_for(app, make_user(app, "root", role="admin"))
+    page = admin.get("/admin/plugins/phonebook").text
+    shown = re.search(r'name="setting\.editable_fields" value="([^"]*)"', page).group(1)
+    assert "[" not in shown and ", " in shown
+    numbers = re.search(r'name="setting\.new_colleague_days" value="([^"]*)"', page).group(1)
+    saved = admin.submit("/admin/plugins/phonebook", {"setting.editable_fields": shown,
+                                                      "setting.new_colleague_days": numbers},
+                         follow_redirects=False)
+    assert saved.status_code == 303
+    assert app.state.site.setting("phonebook", "editable_fields") == shown.split(", ")

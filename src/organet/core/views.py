@@ -181,7 +181,9 @@ def admin_plugin(request: Request) -> Response:
         session.rollback()
     groups = session.scalars(sa.select(Group).order_by(Group.kind, Group.name)).all()
     audience = set(session.scalars(sa.select(Audience.group_id).where(Audience.plugin == name)))
-    values = {s.key: site.setting(name, s.key) for s in runtime_settings}
+    # A list setting is edited as comma-separated text, the form coerce() reads back.
+    values = {s.key: ", ".join(map(str, value)) if isinstance(value := site.setting(name, s.key), list) else value
+              for s in runtime_settings}
     return web.render(request, "core/admin_plugin.html", {
         "plugin": plugin, "groups": groups, "audience": audience, "settings": runtime_settings,
         "values": values, "errors": errors, "title": plugin.info.title,
