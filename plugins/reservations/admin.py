@@ -21,7 +21,8 @@ def resources(request: Request) -> Response:
     session = web.db(request)
     rows = list(session.scalars(sa.select(Resource).order_by(Resource.location_id, Resource.name)))
     return web.render(request, "reservations/admin_resources.html", {
-        "title": _("Resources"), "resources": rows, "columns": forms.RESOURCE_COLUMNS, "problems": [],
+        "title": _("Resources"), "resources": rows, "columns": forms.RESOURCE_COLUMNS, "example": forms.EXAMPLE,
+        "problems": [],
         "message": ""})
 
 
@@ -133,5 +134,6 @@ def _import_failed(request: Request, message: str, problems: list[str]) -> Respo
     session = web.db(request)
     rows = list(session.scalars(sa.select(Resource).order_by(Resource.location_id, Resource.name)))
     return web.render(request, "reservations/admin_resources.html", {
-        "title": _("Resources"), "resources": rows, "columns": forms.RESOURCE_COLUMNS, "problems": problems,
+        "title": _("Resources"), "resources": rows, "columns": forms.RESOURCE_COLUMNS, "example": forms.EXAMPLE,
+        "problems": problems,
         "message": message}, status_code=422)

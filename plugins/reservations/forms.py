@@ -26,6 +26,9 @@ RESOURCE_COLUMNS = ("location", "name", "kind", "capacity", "facilities", "opens
 
 MAX_IMPORT_ROWS = 5000
 
+EXAMPLE = ("location,name,kind,capacity,facilities,opens,closes,days,access\n"
+           "locatie-delft,Overlegkamer 3,room,6,screen;whiteboard,08:00,18:00,12345,everyone")
+
 
 def text(data: Mapping[str, Any], key: str, limit: int = 200) -> str:
     """The stripped text of a field, cut to ``limit`` characters."""

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from organet.db import Model, UTCDateTime, utcnow
+from organet.i18n import N_
 from organet.people import Group, User
 
 KINDS = ("room", "consultation-room", "equipment", "vehicle", "bike", "other")
@@ -137,3 +138,9 @@ class Token(Model):
 
 
 MODELS: list[Any] = [Resource, Booking, Token]
+
+# The values above are shown translated ({{ _(resource.kind) }}); marked here so that extraction finds them.
+LABELS = (N_("room"), N_("consultation-room"), N_("equipment"), N_("vehicle"), N_("bike"), N_("other"),
+          N_("screen"), N_("video-call"), N_("wheelchair-access"), N_("whiteboard"), N_("phone"), N_("sink"),
+          N_("everyone"), N_("groups"), N_("approval"), N_("confirmed"), N_("pending"), N_("cancelled"),
+          N_("declined"), N_("released"))

@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, lazyload
 
 from organet.people import Group, User
 
@@ -31,7 +31,7 @@ def locations(session: Session) -> list[Group]:
 def visible_resources(session: Session, person: Any, *, location_id: int | None = None,
                       active_only: bool = True) -> list[Resource]:
     """The resources ``person`` may see (externals: only those shared with them), by name."""
-    statement = sa.select(Resource).order_by(Resource.name)
+    statement = sa.select(Resource).options(lazyload(Resource.location)).order_by(Resource.name)
     if location_id is not None:
         statement = statement.where(Resource.location_id == location_id)
     if active_only:
@@ -42,11 +42,26 @@ def visible_resources(session: Session, person: Any, *, location_id: int | None 
     return list(session.scalars(statement))
 
 
+def grid_rooms(session: Session, person: Any, location_id: int) -> list[Any]:
+    """The active resources of a location as light rows (id, name, capacity, max_minutes), by name."""
+    statement = sa.select(Resource.id, Resource.name, Resource.capacity, Resource.max_minutes).where(
+        Resource.location_id == location_id, Resource.active.is_(True)).order_by(Resource.name)
+    clause = visible_filter(person)
+    if clause is not None:
+        statement = statement.where(clause)
+    return list(session.execute(statement))
+
+
 def resource_visible(session: Session, person: Any, resource: Resource | None) -> bool:
     """True when ``person`` may see ``resource`` at all."""
     if resource is None:
         return False
     return not getattr(person, "is_external", False) or is_shared_with(session, person, resource)
+
+
+_BOOKER = aliased(User, name="booker")
+_BOOKED_FOR = aliased(User, name="booked_for")
+"""Made once: an alias builds a proxy of every column of the people table, too dear per request."""
 
 
 @dataclass
@@ -68,15 +83,26 @@ class Entry:
 
 
 def entries(session: Session, low: dt.datetime, high: dt.datetime, *, resource_ids: list[int] | None = None,
-            person_id: int | None = None, statuses: tuple[str, ...] = (HOLDING,), limit: int = 5000) -> list[Entry]:
-    """Bookings overlapping [low, high) of some resources, or of one person (booker or booked for), by start."""
-    booker, booked_for = aliased(User), aliased(User)
+            person_id: int | None = None, statuses: tuple[str, ...] = (HOLDING,), limit: int = 5000,
+            longest: dt.timedelta = LONGEST_BOOKING, details: bool = True) -> list[Entry]:
+    """Bookings overlapping [low, high) of some resources, or of one person (booker or booked for), by start.
+
+    ``longest`` bounds how long before ``low`` an overlapping booking can start (the index on
+    ``(resource_id, starts_at)`` then reads only that stretch); the day grid passes the longest
+    booking its resources allow. ``details=False`` leaves out the description, resource and
+    location names (the grid knows its resources).
+    """
+    booker, booked_for = _BOOKER, _BOOKED_FOR
+    columns: list[Any] = [Booking.id, Booking.resource_id, Booking.starts_at, Booking.ends_at, Booking.title,
+                          sa.func.coalesce(booked_for.display_name, booker.display_name, "?"), Booking.status]
+    if details:
+        columns += [Booking.description, Resource.name, Group.name, Booking.created_at]
+    statement = sa.select(*columns)
+    if details:
+        statement = statement.join(Resource, Resource.id == Booking.resource_id) \
+            .outerjoin(Group, Group.id == Resource.location_id)
     statement = (
-        sa.select(Booking.id, Booking.resource_id, Booking.starts_at, Booking.ends_at, Booking.title,
-                  sa.func.coalesce(booked_for.display_name, booker.display_name, "?"), Booking.status,
-                  Booking.description, Resource.name, Group.name, Booking.created_at)
-        .join(Resource, Resource.id == Booking.resource_id)
-        .outerjoin(Group, Group.id == Resource.location_id)
+        statement
         .outerjoin(booker, booker.id == Booking.booker_id)
         .outerjoin(booked_for, booked_for.id == Booking.booked_for_id)
         .where(Booking.status.in_(statuses), Booking.starts_at < high, Booking.ends_at > low)
@@ -86,7 +112,7 @@ def entries(session: Session, low: dt.datetime, high: dt.datetime, *, resource_i
         if not resource_ids:
             return []
         statement = statement.where(Booking.resource_id.in_(resource_ids),
-                                    Booking.starts_at > low - LONGEST_BOOKING)
+                                    Booking.starts_at > low - min(longest, LONGEST_BOOKING))
     if person_id is not None:
         statement = statement.where(sa.or_(Booking.booker_id == person_id, Booking.booked_for_id == person_id))
     return [Entry(*row) for row in session.execute(statement)]
