@@ -289,3 +289,10 @@ def test_query_syntax_is_never_sql_or_fts_syntax(app, make_user, client_for):
         response = client.get("/api/search/v1/search", params={"q": query})
         assert response.status_code in (200, 422)
         assert client.get("/search/suggest", params={"q": query}).status_code == 200
+
+
+def test_search_page_speaks_dutch(app, make_user, client_for):
+    anna = make_user(app, "anna")
+    put(app, 1, "Rooster")
+    page = client_for(app, anna).get("/search", params={"q": "rooster"}, headers={"accept-language": "nl"}).text
+    assert "Zoeken naar" in page and "1 resultaat voor" in page

@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 from organet import web
 from organet.api import page_params
 from organet.errors import ValidationError
+from organet.i18n import format_number, ngettext
 from organet.i18n import gettext as _
 from organet.search.query import CANDIDATES, Filters, Hit, Results, search, suggest
 from organet.search.sources import kind_labels
@@ -61,10 +62,19 @@ def search_page(request: Request) -> Response:
     for hit in results.hits:
         groups.setdefault(hit.kind, []).append(hit)
     last_page = max(1, -(-results.total // PER_PAGE))
+    count = format_number(results.total)
+    if results.total == 0:
+        summary = _("Nothing found for “%(query)s”.", query=query)
+    elif results.capped:
+        summary = _("More than %(count)s results for “%(query)s”; add a word to narrow them down.", count=count,
+                    query=query)
+    else:
+        summary = ngettext("%(count)s result for “%(query)s”", "%(count)s results for “%(query)s”", results.total,
+                           count=count, query=query)
     return web.render(request, "search/results.html", {
         "title": _("Search"), "query": query, "results": results, "filters": filters, "grouped": grouped,
         "groups": groups, "labels": labels, "page": page, "has_next": not grouped and page < last_page,
-        "per_kind": PER_KIND,
+        "per_kind": PER_KIND, "summary": summary,
     })
 
 
