@@ -363,7 +363,7 @@ _add_job_commands()
 
 @main.group()
 def user() -> None:
-    """People and service accounts: API tokens (organet user token ...)."""
+    """People and service accounts: create, deactivate, import, export, list, and API tokens (token ...)."""
 
 
 def _add_user_commands() -> None:
@@ -371,6 +371,13 @@ def _add_user_commands() -> None:
     from organet.auth.commands import token
 
     user.add_command(token)
+    # People, groups and roles belong to the essential people plugin; the core's CLI always has them.
+    from organet.people import commands as people_commands
+
+    for command in people_commands.user.commands.values():
+        user.add_command(command)
+    main.add_command(people_commands.group)
+    main.add_command(people_commands.role)
 
 
 _add_user_commands()
