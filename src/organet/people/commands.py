@@ -193,7 +193,7 @@ def group_list(ctx: Any) -> None:
     """List groups with their kind, parent and member count."""
     with _site(ctx).db.session() as session:
         counts = dict(session.execute(sa.select(Membership.group_id, sa.func.count())
-                                      .group_by(Membership.group_id)))
+                                      .group_by(Membership.group_id)).all())
         for found in session.scalars(sa.select(Group).order_by(Group.kind, Group.name)):
             parent = f" in {found.parent.slug}" if found.parent else ""
             click.echo(f"{found.slug:24} {found.kind:10} {counts.get(found.id, 0):>5}  {found.name}{parent}")

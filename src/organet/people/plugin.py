@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from organet.hooks import hookimpl
 from organet.i18n import N_
 from organet.people import admin, privacy, views
@@ -100,10 +98,3 @@ def register_jobs() -> list[Job]:
 
     return [Job("people.retention", privacy.retention_job, every=dt.timedelta(days=1),
                 description="Erase people deactivated longer ago than erase_deactivated_after_days")]
-
-
-@hookimpl
-def register_commands() -> list[Any]:
-    from organet.people import commands
-
-    return [commands.user, commands.group, commands.role]
