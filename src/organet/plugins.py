@@ -37,6 +37,7 @@ ESSENTIAL_MODULES: tuple[str, ...] = (
     "organet.audit",
     "organet.jobs",
     "organet.mail",
+    "organet.cache",
     "organet.search",
     "organet.notifications",
     "organet.activity",
