@@ -168,8 +168,13 @@ class _Dialect:
         """The most recently indexed visible matches (at most CANDIDATES) with their relevance."""
         ids = _newest(self, terms, where, title_only).subquery()
         return list(session.execute(
-            sa.select(DOCS.c.id, DOCS.c.kind, self.relevance(terms).label("relevance"), DOCS.c.boost, DOCS.c.date)
+            sa.select(DOCS.c.id, DOCS.c.kind, self.relevance(terms).label("relevance"), DOCS.c.boost,
+                      self.age_days().label("age"))
             .where(DOCS.c.id.in_(sa.select(ids.c.id)))).all())
+
+    def age_days(self) -> sa.ColumnElement[float]:
+        """The document's age in days, computed in SQL (no datetime parsing per candidate); NULL when undated."""
+        return sa.func.extract("epoch", sa.func.now() - DOCS.c.date) / 86400.0
 
     def bodies(self, session: Session, ids: list[int]) -> dict[int, str]:
         return dict(session.execute(sa.select(DOCS.c.id, DOCS.c.body).where(DOCS.c.id.in_(ids))).all())
@@ -204,9 +209,14 @@ class _SQLite(_Dialect):
         # FTS5 hands out matches newest rowid first and bm25 is computed only for the rows kept;
         # for title-only candidates it is their title's relevance (the body's part is left out).
         return list(session.execute(
-            sa.select(DOCS.c.id, DOCS.c.kind, self.relevance(terms).label("relevance"), DOCS.c.boost, DOCS.c.date)
+            sa.select(DOCS.c.id, DOCS.c.kind, self.relevance(terms).label("relevance"), DOCS.c.boost,
+                      self.age_days().label("age"))
             .select_from(self.from_clause()).where(self.match(terms, title_only), *where)
             .order_by(self.order_newest()).limit(CANDIDATES)).all())
+
+    def age_days(self) -> sa.ColumnElement[float]:
+        # Dates are stored as UTC text on SQLite; julianday reads that text directly.
+        return sa.func.julianday("now") - sa.func.julianday(sa.type_coerce(DOCS.c.date, sa.String))
 
     def bodies(self, session: Session, ids: list[int]) -> dict[int, str]:
         statement = sa.text("SELECT rowid, body FROM search_fts WHERE rowid IN :ids").bindparams(
@@ -259,11 +269,10 @@ def has_trigrams(site: Site, session: Session) -> bool:
 # --- searching --------------------------------------------------------------------------------
 
 
-def _recency(date: dt.datetime | None, now: dt.datetime) -> float:
-    if date is None:
+def _recency(age_days: float | None) -> float:
+    if age_days is None:
         return 1.0
-    age_days = max((now - date).total_seconds() / 86400, 0.0)
-    return 1.0 / (1.0 + age_days / 365.0)
+    return 1.0 / (1.0 + max(float(age_days), 0.0) / 365.0)
 
 
 def _newest(db: _Dialect, terms: list[str], where: list[sa.ColumnElement[bool]], title_only: bool) -> sa.Select[Any]:
@@ -286,13 +295,14 @@ def search(site: Site, session: Session, user: Any, query: str, filters: Filters
     db = _dialect(session)
     where = [visible(site, session, user), *_filtered(filters)]
     everything = db.candidates(session, terms, where, title_only=False)
-    rows = {row.id: row for row in db.candidates(session, terms, where, title_only=True)}
+    rows: dict[int, Any] = {}
+    if len(everything) >= CANDIDATES:  # else every title match is among them already
+        rows.update((row.id, row) for row in db.candidates(session, terms, where, title_only=True))
     rows.update((row.id, row) for row in everything)
     if not rows and has_trigrams(site, session):
         rows = {row.id: row for row in _similar(session, terms, where)}
         results.fuzzy = bool(rows)
-    now = dt.datetime.now(dt.UTC)
-    scored = sorted(((float(r.relevance or 0) * float(r.boost) * _recency(r.date, now), r.id, r.kind)
+    scored = sorted(((float(r.relevance or 0) * float(r.boost) * _recency(r.age), r.id, r.kind)
                      for r in rows.values()), key=lambda item: (-item[0], -item[1]))
     results.total = len(scored)
     results.capped = len(everything) >= CANDIDATES
@@ -315,7 +325,8 @@ def _similar(session: Session, terms: list[str], where: list[sa.ColumnElement[bo
     text = " ".join(terms)
     similarity = sa.func.word_similarity(sa.literal(text), DOCS.c.title)
     return list(session.execute(
-        sa.select(DOCS.c.id, DOCS.c.kind, similarity.label("relevance"), DOCS.c.boost, DOCS.c.date)
+        sa.select(DOCS.c.id, DOCS.c.kind, similarity.label("relevance"), DOCS.c.boost,
+                  _PostgreSQL().age_days().label("age"))
         .where(sa.literal(text).op("<%")(DOCS.c.title), *where)
         .order_by(similarity.desc()).limit(CANDIDATES)).all())
 
