@@ -124,3 +124,17 @@ def test_cli_export_neutralises_formulas(app, make_user, tmp_path):
     make_user(app, "evil", given_name="=HYPERLINK(\"http://x\")", surname="-Min")
     output = _cli(app, tmp_path)("user", "export").output
     assert "'=HYPERLINK" in output and ",'-Min," in output
+
+
+def test_site_search_follows_creation_deactivation_and_erasure(app, make_user, client_for):
+    admin = _admin(app, make_user, client_for)
+    admin.submit("/admin/people/", {"username": "anna", "email": "anna@zorg.example", "given_name": "Anna",
+                                    "tussenvoegsel": "van den", "surname": "Bergkamp", "role": "member",
+                                    "kind": "employee"})
+    assert "/people/anna" in admin.get("/search?q=bergkamp").text
+    admin.submit("/admin/people/anna", {"action": "deactivate"})
+    assert "/people/anna" not in admin.get("/search?q=bergkamp").text
+    admin.submit("/admin/people/anna", {"action": "reactivate"})
+    assert "/people/anna" in admin.get("/search?q=bergkamp").text
+    admin.submit("/admin/people/anna/erase", {"confirm": "anna"})
+    assert "Bergkamp" not in admin.get("/search?q=bergkamp").text

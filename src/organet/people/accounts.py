@@ -29,6 +29,13 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:80] or "group"
 
 
+def reindex(session: Session, person: User) -> None:
+    """Bring the person's search document up to date (found by name; gone when deactivated or erased)."""
+    from organet.search import index_person
+
+    index_person(session, person)
+
+
 def check_person(session: Session, values: dict[str, Any], existing: User | None = None) -> None:
     """Raise ValidationError when a person's username, e-mail, role or kind is wrong or taken."""
     errors: dict[str, list[str]] = {}
@@ -69,6 +76,7 @@ def create_person(session: Session, actor: Any, *, username: str, email: str, gi
     session.flush()
     audit.record(session, actor, "people.person.created", target=f"person:{username}",
                  details={"role": role, "kind": kind}, request=request)
+    reindex(session, person)
     return person
 
 
@@ -93,6 +101,7 @@ def deactivate(session: Session, actor: Any, person: User, *, by_admin: bool = T
                      details={"by_admin": by_admin}, request=request)
     if by_admin:
         person.deactivated_by_admin = True
+    reindex(session, person)
 
 
 def reactivate(session: Session, actor: Any, person: User, request: Any = None) -> None:
@@ -103,6 +112,7 @@ def reactivate(session: Session, actor: Any, person: User, request: Any = None) 
         person.deactivated_by_admin = False
         audit.record(session, actor, "people.person.reactivated", target=f"person:{person.username}",
                      request=request)
+        reindex(session, person)
 
 
 def find_group(session: Session, slug: str) -> Group | None:
@@ -160,6 +170,7 @@ def add_member(session: Session, actor: Any, person: User, group: Group, role: s
     session.expire(person, ["memberships"])
     audit.record(session, actor, "people.membership.changed", target=f"group:{group.slug}",
                  details={"person": person.username, "role": role}, request=request)
+    reindex(session, person)
     return True
 
 
@@ -171,5 +182,6 @@ def remove_member(session: Session, actor: Any, person: User, group: Group, requ
     if getattr(removed, "rowcount", 0):
         audit.record(session, actor, "people.membership.removed", target=f"group:{group.slug}",
                      details={"person": person.username}, request=request)
+        reindex(session, person)
         return True
     return False

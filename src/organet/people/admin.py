@@ -78,6 +78,7 @@ def person(request: Request) -> Response:
             accounts.check_person(session, {"kind": kind}, found)
             found.kind = kind
             accounts.set_role(session, actor, found, _text(form, "role"), request)
+            accounts.reindex(session, found)
         elif action == "deactivate":
             if found.id == actor.id:
                 raise ValidationError(_("You cannot deactivate yourself."))

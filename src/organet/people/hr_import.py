@@ -332,11 +332,15 @@ def _apply_row(session: Session, values: dict[str, str], people: dict[str, User]
                 person.active, person.deactivated_at = True, None
                 report.returned.append(person.username)
     key = values.get("department_code") or values.get("department")
+    moves = len(report.movers)
     if key and key in groups:
         _move(session, person, groups[key], report)
     for name, column in extra.items():
         if name in values and values[name] != "":
             column.apply(session, person, values[name])
+    touched = (report.joiners, report.updated, report.returned)
+    if len(report.movers) != moves or any(lists and lists[-1] == person.username for lists in touched):
+        accounts.reindex(session, person)
 
 
 def _free_username(values: dict[str, str], usernames: set[str]) -> str:
@@ -379,5 +383,5 @@ def _leavers(session: Session, present: set[str], report: Report, confirm: bool,
             continue
         report.leavers.append(person.username)
         if confirm:
-            accounts.deactivate(session, actor, person, by_admin=False)
+            accounts.deactivate(session, actor, person, by_admin=False)  # reindexes
             report.deactivated.append(person.username)

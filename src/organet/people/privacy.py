@@ -106,6 +106,9 @@ def anonymise(session: Session, person: User) -> None:
     session.execute(sa.delete(Membership).where(Membership.user_id == person.id))
     session.expire(person, ["memberships"])
     session.flush()
+    from organet.people.accounts import reindex
+
+    reindex(session, person)
 
 
 def erase_page(request: Request) -> Response:

@@ -12,7 +12,7 @@ from organet import web
 from organet.errors import NotFound, PermissionDenied, ValidationError
 from organet.i18n import N_
 from organet.i18n import gettext as _
-from organet.people import directory
+from organet.people import accounts, directory
 from organet.people.models import Group, Membership, User
 from organet.people.permissions import is_manager_of
 
@@ -90,6 +90,7 @@ def edit_profile(request: Request) -> Response:
         errors = check_profile(values)
         if not errors:
             apply_profile(person, values)
+            accounts.reindex(web.db(request), person)
             web.flash(request, _("Your changes are saved."))
             return web.redirect(request, "people:person", username=person.username)
     return web.render(request, "people/edit.html", {
