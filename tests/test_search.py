@@ -296,3 +296,21 @@ def test_search_page_speaks_dutch(app, make_user, client_for):
     put(app, 1, "Rooster")
     page = client_for(app, anna).get("/search", params={"q": "rooster"}, headers={"accept-language": "nl"}).text
     assert "Zoeken naar" in page and "1 resultaat voor" in page
+
+
+def test_reindex_command_rebuilds_with_a_summary(app, make_user, client_for, tmp_path):
+    from click.testing import CliRunner
+
+    from organet.cli import main
+
+    anna = make_user(app, "anna", given_name="Anna", surname="Jansen")
+    url = app.state.site.config.database_url
+    config = tmp_path / "organet.toml"
+    config.write_text(f'[site]\nsecret_key = "x"\ndatabase_url = "{url}"\n[plugins]\nenabled = []\n')
+    runner = CliRunner()
+    result = runner.invoke(main, ["-c", str(config), "search", "reindex"])
+    assert result.exit_code == 0, result.output
+    assert "people/person" in result.output and "1 documents" in result.output
+    assert titles(client_for(app, anna), "jansen") == ["Anna Jansen"]
+    unknown = runner.invoke(main, ["-c", str(config), "search", "reindex", "--plugin", "nope"])
+    assert unknown.exit_code != 0 and "not enabled" in unknown.output
