@@ -288,3 +288,21 @@ def test_reset_mail_goes_through_the_outbox(app, make_user, client_for):
         text = message.text
     link = re.search(r"/login/reset/\S+", text).group(0)
     assert client.get(link).status_code == 200
+
+
+def test_a_password_change_is_told_to_the_person_by_mail(app, make_user, client_for):
+    from organet.mail.models import Message
+
+    anna = make_user(app, "anna", password=PASSWORD)
+    new = "een heel ander lang wachtwoord"
+    client_for(app, anna).submit("/account/password", {"current": PASSWORD, "password": new, "password_again": new})
+    with db_session(app) as session:
+        message = session.scalar(sa.select(Message))
+    assert message.recipient == "anna@example.org"
+    assert "Your password was changed" in message.text
+
+
+def test_security_page_in_dutch(app, make_user, client_for):
+    client = client_for(app, make_user(app, "anna"))
+    page = client.get("/account/security", headers={"accept-language": "nl"})
+    assert "Overal uitloggen" in page.text and "Inloggen en beveiliging" in page.text

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from organet import audit, web
-from organet.auth import passwords, secondfactor, sessions, tokens
+from organet.auth import passwords, resets, secondfactor, sessions, tokens
 from organet.auth.models import ApiToken
 from organet.errors import NotFound, ValidationError
 from organet.i18n import gettext as _
@@ -18,6 +18,10 @@ TOKEN_DAYS = (30, 90, 365)
 
 def _target(user: Any) -> str:
     return f"person:{user.username}"
+
+
+def _notify(request: Request, user: Any, change: str) -> None:
+    resets.notify(web.db(request), user, web.site(request).config.site["name"], change)
 
 
 def grantable_scopes(request: Request) -> list[tuple[str, str]]:
@@ -73,6 +77,7 @@ def change_password(request: Request) -> Response:
             ended = sessions.end_all(session, user.id, keep=getattr(request.state, "session_id", None))
             audit.record(session, user, "auth.password.changed", target=_target(user),
                          details={"other_sessions_ended": ended}, request=request)
+            _notify(request, user, _("Your password was changed"))
             web.flash(request, _("Your password is changed. You are signed out everywhere else."))
             return web.redirect(request, "auth:security")
         error, status = problem, 422
@@ -96,6 +101,7 @@ def second_factor_setup(request: Request) -> Response:
                 secondfactor.confirm(factor)
                 codes = secondfactor.new_recovery_codes(session, user.id)
                 audit.record(session, user, "auth.second_factor.enabled", target=_target(user), request=request)
+                _notify(request, user, _("A second step (authenticator app) was set up"))
                 return web.render(request, "auth/recovery_codes.html", {"codes": codes,
                                                                         "title": _("Your recovery codes")})
             error, status = _("That code is not right. Enter the 6 digits your app shows now."), 422
@@ -123,6 +129,7 @@ def second_factor_off(request: Request) -> Response:
     _check_password(request)
     secondfactor.remove(session, user.id)
     audit.record(session, user, "auth.second_factor.disabled", target=_target(user), request=request)
+    _notify(request, user, _("The second step (authenticator app) was switched off"))
     web.flash(request, _("The second step is switched off."))
     return web.redirect(request, "auth:security")
 

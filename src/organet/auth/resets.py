@@ -57,3 +57,14 @@ def send_mail(session: Session, to: str, subject: str, text: str) -> bool:
         log.warning("password reset mail not queued: %s", error)
         return False
     return True
+
+
+def notify(session: Session, user: User, site_name: str, change: str) -> None:
+    """Tell the person by mail that a security setting of theirs changed (so that a stranger's change shows)."""
+    from organet.i18n import gettext as _
+
+    if not user.email:
+        return
+    text = _("%(change)s on your account at %(site)s.\n\nWas this you? Then there is nothing to do. "
+             "If not, reset your password at once and tell the helpdesk.", change=change, site=site_name)
+    send_mail(session, user.email, _("A security change on your account"), text)

@@ -184,6 +184,7 @@ def reset(request: Request) -> Response:
             user.must_change_password = False
             sessions.end_all(session, user.id)
             audit.record(session, None, "auth.password.reset", target=f"person:{user.username}", request=request)
+            resets.notify(session, user, web.site(request).config.site["name"], _("Your password was reset"))
             target = str(request.url_for("auth:login").path) + "?" + urlencode({"reset": "done"})
             return RedirectResponse(target, status_code=303)
         error, status = problem, 422
