@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from organet import NotFound, ValidationError, web
 from organet.i18n import gettext as _
-from organet.people import Group, User
+from organet.people import Group, User, share, shared_groups
 
 from . import events, forms, ical, queries
 from .models import ACCESS, FACILITIES, KINDS, Resource
@@ -37,7 +37,10 @@ def _values_of(session: Any, resource: Resource) -> dict[str, str]:
         if resource.group_ids else []
     approvers = session.scalars(sa.select(User.username).where(User.id.in_(resource.approver_ids))).all() \
         if resource.approver_ids else []
+    shared = session.scalars(sa.select(Group.slug).where(Group.id.in_(
+        shared_groups(session, "reservations", "resource", resource.id)))).all()
     return {"name": resource.name, "location": resource.location.slug if resource.location else "",
+            "shared_with": ", ".join(shared),
             "kind": resource.kind, "capacity": str(resource.capacity), "facilities": ", ".join(resource.facilities),
             "opens": _minute_text(resource.opens_minute), "closes": _minute_text(resource.closes_minute),
             "days": resource.open_days, "access": resource.access, "groups": ", ".join(groups),
@@ -62,10 +65,11 @@ def resource_form(request: Request) -> Response:
     posted = request.method == "POST" and request.url.path.endswith(("/new", f"/{resource_id}"))
     if posted:
         form = web.form(request)
-        values = {key: str(form.get(key) or "") for key in forms.RESOURCE_COLUMNS}
+        values = {key: str(form.get(key) or "") for key in (*forms.RESOURCE_COLUMNS, "shared_with")}
         values["active"] = "yes" if form.get("active") else "no"
         try:
             stored = forms.resource_values(session, values, forms.location_index(session))
+            shared_ids = forms.group_ids(session, values["shared_with"], "shared_with")
         except ValidationError as error:
             errors, status = error.errors, 422
         else:
@@ -81,6 +85,7 @@ def resource_form(request: Request) -> Response:
                 for key, value in stored.items():
                     setattr(resource, key, value)
                 session.flush()
+                share(session, "reservations", "resource", resource.id, shared_ids)
                 session.refresh(resource)
                 events.index_resource(session, resource)
                 web.flash(request, _("Saved %(resource)s.", resource=resource.name))

@@ -176,6 +176,20 @@ def resource_values(session: Session, data: Mapping[str, Any], locations: dict[s
             "description": text(data, "description", 4000)}
 
 
+def group_ids(session: Session, raw: str, field: str) -> list[int]:
+    """The ids of the groups named by slug in ``raw`` (commas or spaces between); ValidationError names unknown ones."""
+    slugs = [s for s in re.split(r"[\s,;|]+", raw.strip()) if s]
+    if not slugs:
+        return []
+    rows = session.execute(sa.select(Group.slug, Group.id).where(Group.slug.in_(slugs)))
+    found = {slug: group_id for slug, group_id in rows}
+    missing = sorted(set(slugs) - set(found))
+    if missing:
+        raise ValidationError(_("Please correct the marked fields."),
+                              {field: [_("No group found for: %(names)s.", names=", ".join(missing))]})
+    return sorted(found.values())
+
+
 def location_index(session: Session) -> dict[str, Group]:
     """Every location group by slug and by lower-cased name."""
     index: dict[str, Group] = {}

@@ -143,3 +143,29 @@ def test_demo_data_and_privacy_hooks(make_app, make_user):
         site.hook.on_person_erased(session=session, person=anna)
     with db_session(app) as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Booking).where(Booking.booker_id == anna.id)) == 0
+
+
+def test_admin_shares_a_resource_with_an_external_group(make_app, make_user, client_for):
+    from organet.people import shared_with
+
+    app = make_app(plugins=["reservations"])
+    add_location(app)
+    partner = make_user(app, "partner", kind="external", role="external", groups=["thuiszorg"])
+    admin = client_for(app, make_user(app, "root", role="admin"))
+    form = {"name": "Gedeeld", "location": "loc-delft", "kind": "room", "capacity": "4", "days": "12345",
+            "access": "everyone", "max_minutes": "60", "horizon_days": "30", "active": "yes",
+            "shared_with": "thuiszorg"}
+    assert admin.submit("/reservations/admin/new", {**form, "shared_with": "nobody"}).status_code == 422
+    assert admin.submit("/reservations/admin/new", form, follow_redirects=False).status_code == 303
+    [room] = resources(app)
+    with db_session(app) as session:
+        assert shared_with(session, partner, "reservations", "resource", room.id)
+
+
+def test_resources_are_found_in_the_core_search(make_app, make_user, client_for):
+    app = make_app(plugins=["reservations"])
+    add_location(app)
+    admin = client_for(app, make_user(app, "root", role="admin"))
+    admin.submit("/reservations/admin/import", {"csv": GOOD})
+    found = client_for(app, make_user(app, "anna")).get("/search?q=Overlegkamer")
+    assert found.status_code == 200 and "/reservations/resources/" in found.text
