@@ -289,3 +289,16 @@ def test_grid_and_pages_need_the_permission(
     member = client_for(app, make_user(app, "anna"))
     assert member.get("/reservations/admin/").status_code == 403
     assert member.get("/reservations/").status_code == 200
+
+
+def test_pages_speak_dutch(make_app, make_user, client_for, make_room, next_weekday, booking_form):
+    app = make_app(plugins=["reservations"])
+    client = client_for(app, make_user(app, "anna"))
+    room = make_room(app)
+    day = next_weekday()
+    client.submit("/reservations/book", booking_form(room, day))
+    dutch = {"accept-language": "nl"}
+    grid = client.get(f"/reservations/?day={day.isoformat()}", headers=dutch)
+    assert "Reserveren" in grid.text and ">vrij<" in grid.text
+    taken = client.submit("/reservations/book", booking_form(room, day), headers=dutch)
+    assert "is al gereserveerd door" in taken.text
