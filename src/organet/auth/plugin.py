@@ -17,7 +17,7 @@ from organet.hooks import hookimpl
 from organet.i18n import N_
 from organet.i18n import gettext as _
 from organet.people.models import ROLES
-from organet.types import PUBLIC, SIGNED_IN, AdminPage, Job, Page, Permission, Setting, SignInMethod
+from organet.types import PUBLIC, SIGNED_IN, AdminPage, FormSpec, Job, Page, Permission, Setting, SignInMethod
 
 # Pages a person in a forced state may still open (besides the step's own page).
 STEP_FREE_PATHS = frozenset({"/logout", "/healthz", "/language"})
@@ -88,6 +88,19 @@ def register_routes() -> list[Page]:
              methods=("GET", "POST")),
         Page("/admin/tokens/{token_id:int}/revoke", admin.admin_revoke_token, name="admin_revoke_token",
              permission="manage-api-tokens", methods=("POST",)),
+    ]
+
+
+@hookimpl
+def register_forms() -> list[FormSpec]:
+    token = {"scopes": "create-api-tokens", "days": "30"}
+    return [
+        FormSpec("auth:login", ("login", "password"), shown_at=("/login",)),
+        FormSpec("auth:request_reset", ("login",)),
+        FormSpec("auth:password", ("current", "password", "password_again")),
+        FormSpec("auth:second_factor_setup", ("code",), defaults={"action": "confirm"}),
+        FormSpec("auth:create_token", ("name",), defaults=token, shown_at=("/account/security",)),
+        FormSpec("auth:admin_tokens", ("owner", "name"), defaults=token, shown_at=("/admin/tokens",)),
     ]
 
 
