@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from starlette.requests import Request
 from starlette.responses import Response
 
-from organet import NotFound, ValidationError, web
+from organet import NotFound, ValidationError, content, web
 from organet.i18n import gettext as _
 from organet.people import Group, User, share, shared_groups
 
@@ -85,6 +85,9 @@ def resource_form(request: Request) -> Response:
                 for key, value in stored.items():
                     setattr(resource, key, value)
                 session.flush()
+                photo = web.form(request).get("photo")
+                if photo is not None and getattr(photo, "filename", ""):
+                    _replace_photo(request, resource, photo)
                 share(session, "reservations", "resource", resource.id, shared_ids)
                 session.refresh(resource)
                 events.index_resource(session, resource)
@@ -96,6 +99,18 @@ def resource_form(request: Request) -> Response:
         "locations": queries.locations(session),
         "has_kiosk": bool(resource and ical.has_kiosk(session, resource.id)),
         "kiosk_url": getattr(request.state, "new_kiosk_url", "")}, status_code=status)
+
+
+def _replace_photo(request: Request, resource: Resource, photo: Any) -> None:
+    """Store a new photo through the core uploads (checked, re-encoded, stripped) and drop the old one."""
+    session = web.db(request)
+    stored = content.save_upload(session, web.site(request), photo, web.user(request), "reservations", "resource",
+                                 resource.id, images_only=True)
+    if resource.photo:
+        old = session.get(content.Upload, resource.photo.split("/")[0])
+        if old is not None:
+            content.delete_upload(session, web.site(request), old)
+    resource.photo = f"{stored.id}/{stored.filename}"
 
 
 def import_csv(request: Request) -> Response:

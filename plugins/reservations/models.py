@@ -38,7 +38,7 @@ class Resource(Model):
     capacity: Mapped[int] = mapped_column(default=1)
     facilities: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     description: Mapped[str] = mapped_column(sa.Text, default="")
-    photo: Mapped[str | None] = mapped_column(sa.String(200), default=None)
+    photo: Mapped[str | None] = mapped_column(sa.String(200), default=None)  # "<upload id>/<file name>"
     opens_minute: Mapped[int | None] = mapped_column(default=None)
     closes_minute: Mapped[int | None] = mapped_column(default=None)
     open_days: Mapped[str] = mapped_column(sa.String(7), default="12345")

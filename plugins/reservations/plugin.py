@@ -118,6 +118,13 @@ def register_search_sources() -> list[Any]:
 
 
 @hookimpl
+def object_visible_to(user: Any, session: Any, plugin: str, kind: str, object_id: str) -> bool | None:
+    if plugin != "reservations":
+        return None
+    return privacy.visible(session, user, kind, object_id)
+
+
+@hookimpl
 def load_demo_data(session: Any, people: list[Any], rng: Any) -> None:
     demo.load(session, people, rng)
 

@@ -7,7 +7,22 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from .models import Booking, Token
+from .models import Booking, Resource, Token
+from .queries import resource_visible
+
+
+def visible(session: Session, person: Any, kind: str, object_id: str) -> bool:
+    """Whether ``person`` may see a resource (its photo, its search result) or a booking (its notification)."""
+    if not object_id.isdigit():
+        return False
+    if kind == "resource":
+        resource = session.get(Resource, int(object_id))
+    elif kind == "booking":
+        booking = session.get(Booking, int(object_id))
+        resource = booking.resource if booking is not None else None
+    else:
+        return False
+    return resource is not None and resource_visible(session, person, resource)
 
 
 def export(session: Session, person: Any) -> dict[str, Any]:

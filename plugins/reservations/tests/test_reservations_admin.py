@@ -169,3 +169,29 @@ def test_resources_are_found_in_the_core_search(make_app, make_user, client_for)
     admin.submit("/reservations/admin/import", {"csv": GOOD})
     found = client_for(app, make_user(app, "anna")).get("/search?q=Overlegkamer")
     assert found.status_code == 200 and "/reservations/resources/" in found.text
+
+
+def test_resource_photo_is_uploaded_and_shown_to_those_who_may_see_it(make_app, make_user, client_for):
+    import io
+
+    from PIL import Image
+
+    app = make_app(plugins=["reservations"])
+    add_location(app)
+    admin = client_for(app, make_user(app, "root", role="admin"))
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 30), "teal").save(picture, "PNG")
+    form = {"name": "Met foto", "location": "loc-delft", "kind": "room", "capacity": "4", "days": "12345",
+            "access": "everyone", "max_minutes": "60", "horizon_days": "30", "active": "yes", "csrf_token": admin.csrf}
+    saved = admin.post("/reservations/admin/new", data=form, files={"photo": ("kamer.png", picture.getvalue(),
+                                                                               "image/png")}, follow_redirects=False)
+    assert saved.status_code == 303
+    [room] = resources(app)
+    assert room.photo
+    member = client_for(app, make_user(app, "anna"))
+    upload_id, name = room.photo.split("/")
+    url = f"/media/{upload_id}/thumbnail/{name}"
+    assert url in member.get(f"/reservations/resources/{room.id}").text
+    assert member.get(url).status_code == 200
+    partner = client_for(app, make_user(app, "partner", kind="external", role="external", groups=["elders"]))
+    assert partner.get(url).status_code in (403, 404)
