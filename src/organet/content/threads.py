@@ -21,6 +21,7 @@ from organet.content.models import REACTIONS, Comment, Reaction
 from organet.content.richtext import render_markdown_with_mentions
 from organet.content.visibility import can_see
 from organet.errors import NotFound, PermissionDenied, ValidationError
+from organet.i18n import N_
 from organet.i18n import gettext as _
 from organet.people.models import User
 
@@ -30,7 +31,8 @@ if TYPE_CHECKING:
     from organet.site import Site
 
 MAX_COMMENT = 10_000
-REACTION_LABELS = {"like": "Like", "thanks": "Thanks", "celebrate": "Celebrate", "insightful": "Insightful"}
+REACTION_LABELS = {"like": N_("Like"), "thanks": N_("Thanks"), "celebrate": N_("Celebrate"),
+                   "insightful": N_("Insightful")}
 
 
 def sign_reference(site: Site, plugin: str, kind: str, object_id: str, owner: str, url: str) -> str:

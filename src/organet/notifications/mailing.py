@@ -33,10 +33,11 @@ def compose(site: Site, notification: Notification) -> tuple[str, str, str]:
     link = base + notification.url
     name = one_line(site.config.site["name"])
     subject = f"{name}: {title}"[:200]
-    text = f"{title}\n\n{link}\n\n" + _("You get this mail because of your notification settings on %(site)s.",
-                                        site=name)
-    html = (f"<p>{escape(title)}</p><p><a href=\"{escape(link)}\">{escape(_('Open'))}</a></p>"
-            f"<p><small>{escape(text.rsplit(chr(10), 1)[-1])}</small></p>")
+    footer = _("You get this mail because of your notification settings on %(site)s.", site=name)
+    text = f"{title}\n\n{link}\n\n{footer}"
+    label = _("Open")
+    html = (f"<p>{escape(title)}</p><p><a href=\"{escape(link)}\">{escape(label)}</a></p>"
+            f"<p><small>{escape(footer)}</small></p>")
     return subject, text, html
 
 

@@ -8,13 +8,14 @@ from starlette.responses import RedirectResponse, Response
 
 from organet import web
 from organet.errors import NotFound, ValidationError
+from organet.i18n import N_
 from organet.i18n import gettext as _
 from organet.notifications import inbox
 from organet.notifications.models import CHANNELS, GroupDefault, Notification, Preference
 from organet.people.models import Group
 
-CHANNEL_LABELS = {"site": "In the site", "email": "By e-mail at once", "digest": "In the digest mail",
-                  "off": "Off"}
+CHANNEL_LABELS = {"site": N_("In the site"), "email": N_("By e-mail at once"), "digest": N_("In the digest mail"),
+                  "off": N_("Off")}
 
 
 def notification_list(request: Request) -> Response:
