@@ -219,6 +219,11 @@ def test_request_for_an_approval_resource_waits_and_holds_nothing_until_approved
     client_for(app, anna).submit("/reservations/book", booking_form(car, day))
     [asked] = bookings(app)
     assert asked.status == "pending"
+    from organet.notifications import recent
+
+    with db_session(app) as session:
+        told = recent(app.state.site, session, boss)
+    assert [n.url for n in told] == [f"/reservations/bookings/{asked.id}"]
     assert client_for(app, bram).submit(f"/reservations/bookings/{asked.id}/decide",
                                         {"decision": "approve"}).status_code == 403
     mine = client_for(app, boss).get("/reservations/mine")
