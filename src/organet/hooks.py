@@ -349,8 +349,20 @@ def on_shutdown(app: Starlette) -> None:
 def load_demo_data(session: Session, people: list[Any], rng: Any) -> None:
     """Add this plugin's sample data to a demo site. Called by ``organet demo`` after the core's data.
 
-    ``people`` are the demo's people (the core creates a Dutch care organisation first);
-    ``rng`` is a seeded ``random.Random`` so that every demo looks the same.
+    ``people`` are the demo's people, attached to ``session``: the core's Dutch care organisation
+    of a few hundred (``kind`` "employee", plus one "external" partner), the demo accounts
+    ``admin``, ``manager``, ``medewerker`` and ``partner`` first. ``rng`` is a ``random.Random``
+    seeded per plugin, so that every demo looks the same. Each plugin runs in a transaction of
+    its own, committed when it returns; if it raises, its data is rolled back, the demo says
+    so and starts without it. Use ``trylast=True`` to run after the plugins whose data you use.
+
+    Example::
+
+        @hookimpl
+        def load_demo_data(session, people, rng):
+            employees = [p for p in people if p.kind == "employee"]
+            for giver, receiver in (rng.sample(employees, 2) for _ in range(40)):
+                session.add(Kudo(giver_id=giver.id, receiver_id=receiver.id, message="Dank je!"))
 
     .. versionadded:: 0.1
     """
