@@ -218,3 +218,39 @@ def test_role_matrix_change_applies_at_once_and_is_admin_only(app, make_user, cl
     admin.submit("/admin/roles", {"member:view-people": "1"})
     assert admin.get("/admin/").status_code == 200
     assert member.get("/admin/people/").status_code == 403
+
+
+def test_search_results_of_a_piloted_or_unshared_plugin_do_not_exist_outside_it(
+        make_app, make_user, client_for, fake_plugins, monkeypatch):
+    from organet.search import SearchDocument, index
+    from organet.search import search as run_search
+
+    monkeypatch.setattr(organet.runtime, "REFRESH_SECONDS", 0)
+    fake_plugins("probe", PROBE)
+    app = make_app(plugins=["probe"])
+    anna = make_user(app, "anna", groups=["wondzorg"])
+    piet = make_user(app, "piet", groups=["keuken"])
+    partner = make_user(app, "partner", kind="external", role="external", groups=["partners"])
+    with db_session(app) as session:
+        index(session, SearchDocument(plugin="probe", kind="item", object_id="1", title="Zuurstof protocol",
+                                      url="/probe/item/1"))
+        index(session, SearchDocument(plugin="probe", kind="item", object_id="2", title="Zuurstof voorraad",
+                                      url="/probe/item/2"))
+    admin = client_for(app, make_user(app, "root", role="admin"))
+    admin.submit("/admin/plugins/probe", {"audience": [str(_group(app, "wondzorg").id)]})
+
+    def found(user):
+        with db_session(app) as session:
+            app.state.site.state["runtime"].refresh(session)  # as every request does
+            person = session.get(User, user.id)
+            results = run_search(app.state.site, session, person, "zuurstof")
+            return sorted(hit.url for hit in results.hits) if hasattr(results, "hits") else results
+
+    assert found(anna) == ["/probe/item/1", "/probe/item/2"]
+    assert found(piet) == []
+    assert found(partner) == []
+    admin.submit("/admin/plugins/probe", {})
+    with db_session(app) as session:
+        share(session, "probe", "item", 1, [_group(app, "partners").id])
+    assert found(piet) != []
+    assert found(partner) == ["/probe/item/1"]
