@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from organet_plugins.phonebook import directory
 from organet_plugins.phonebook.models import FieldRule
 from organet_plugins.phonebook.settings import DEFAULT_LEVELS, FIELDS, LEVELS
 from sqlalchemy.orm import Session
 
 from organet import web
-from organet.people import Membership, Share, User, is_manager_of
+from organet.people import Share, User, is_manager_of
 
 EDIT_ANY = "edit-phonebook-profiles"
 VIEW_REASONS = "view-absence-reasons"
@@ -74,22 +75,23 @@ def is_admin(request: Any) -> bool:
     return web.has_permission(request, EDIT_ANY)
 
 
-def managers_of(session: Session, person_id: int) -> list[User]:
-    """Return the people who manage a group this person is a member of (not the person themself)."""
-    groups = sa.select(Membership.group_id).where(Membership.user_id == person_id, Membership.role == "member")
-    return list(session.scalars(
-        sa.select(User).join(Membership, Membership.user_id == User.id)
-        .where(Membership.group_id.in_(groups), Membership.role == "manager", User.id != person_id, User.active)
-        .distinct().order_by(User.sort_name)))
+def managers_of(session: Session, person: User, limit: int = 10) -> list[User]:
+    """Return the managers of the groups this person is a member of, by surname (from the directory index)."""
+    groups = [m.group_id for m in person.memberships if m.role == "member"]
+    ids = directory.search(session, [directory.in_groups(groups, roles=("manager",))], limit + 1) if groups else []
+    return _people(session, [i for i in ids if i != person.id][:limit])
 
 
-def reports_of(session: Session, person_id: int, limit: int = 100) -> list[User]:
-    """Return the members of the groups this person manages."""
-    groups = sa.select(Membership.group_id).where(Membership.user_id == person_id, Membership.role == "manager")
-    return list(session.scalars(
-        sa.select(User).join(Membership, Membership.user_id == User.id)
-        .where(Membership.group_id.in_(groups), Membership.role == "member", User.id != person_id, User.active)
-        .distinct().order_by(User.sort_name).limit(limit)))
+def reports_of(session: Session, person: User, limit: int = 20) -> list[User]:
+    """Return the members of the groups this person manages, by surname (from the directory index)."""
+    groups = [m.group_id for m in person.memberships if m.role == "manager"]
+    ids = directory.search(session, [directory.in_groups(groups, roles=("member",))], limit + 1) if groups else []
+    return _people(session, [i for i in ids if i != person.id][:limit])
+
+
+def _people(session: Session, ids: list[int]) -> list[User]:
+    found = {p.id: p for p in session.scalars(sa.select(User).where(User.id.in_(ids), User.active))} if ids else {}
+    return [found[i] for i in ids if i in found]
 
 
 def may_edit(request: Any, person: User) -> bool:

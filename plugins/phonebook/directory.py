@@ -5,7 +5,9 @@ letter of its field (``n`` name, ``j`` job title, ``d`` department, ``l`` locati
 expertise, ``r`` room, ``w``/``m``/``x`` work phone, mobile, extension), so a query can be
 restricted to the fields the viewer may see without a second index. Phone numbers are indexed
 as every suffix of their digits, so that a prefix query finds any part of a number ("5678"
-finds 06-12345678). Filters are exact terms: ``g<group id>`` and ``t<expertise tag>``.
+finds 06-12345678). Filters are exact terms: ``g<group id>`` for a member of a group,
+``mg<group id>`` for its manager, and ``t<expertise tag>``; the person page finds managers
+and reports through them too, already sorted by surname.
 
 SQLite answers with FTS5 (``phonebook_entries_fts``, created by the migration and kept in step
 with ``phonebook_entries`` by triggers); PostgreSQL with a GIN index on
@@ -29,6 +31,8 @@ NAME_FIELDS = {"name": "n", "job_title": "j", "department": "d", "location": "l"
 PHONE_FIELDS = {"work_phone": "w", "mobile": "m", "extension": "x"}
 MIN_PHONE_PART = 2
 MAX_WORDS = 6
+RANK_CHARACTERS = 8
+PERSON_BITS = 23  # person ids below 8,388,608; 8 letters of 5 bits and the id fill a signed 64-bit integer
 
 
 def words(text: str) -> list[str]:
@@ -43,6 +47,26 @@ def tag_of(label: str) -> str:
     return " ".join(words(label))[:80]
 
 
+def sort_rank(sort_name: str, person_id: int) -> int:
+    """Return the directory id of a person: the first letters of their sort name, then their id, as one number.
+
+    Ordering by it is ordering by surname (to eight letters, then by id), so the full-text index,
+    which hands out matches in id order, gives the first page of a search already sorted.
+    """
+    if not 0 < person_id < 1 << PERSON_BITS:
+        raise ValueError(f"person id {person_id} does not fit the directory's {PERSON_BITS} bits")
+    letters = " ".join(words(sort_name))[:RANK_CHARACTERS].ljust(RANK_CHARACTERS)
+    code = 0
+    for char in letters:
+        code = code * 32 + (ord(char) - 96 if "a" <= char <= "z" else 0)
+    return (code << PERSON_BITS) | person_id
+
+
+def person_of(rank: int) -> int:
+    """Return the person id inside a directory id made by :func:`sort_rank`."""
+    return rank & ((1 << PERSON_BITS) - 1)
+
+
 def phone_digits(number: str) -> list[str]:
     """Return the digit strings a number is known by: "+31 6 1234 5678" → ["31612345678", "0612345678"]."""
     digits = "".join(c for c in number if c.isdigit())
@@ -54,16 +78,17 @@ def phone_digits(number: str) -> list[str]:
     return forms
 
 
-def terms_for(person: User, profile: Profile | None, tags: Iterable[str], groups: Iterable[Group]) -> str:
+def terms_for(person: User, profile: Profile | None, tags: Iterable[str],
+              groups: Iterable[tuple[Group, str]]) -> str:
     """Return the tagged terms of one person for the index."""
     terms: list[str] = []
     name_words = words(f"{person.given_name} {person.tussenvoegsel} {person.surname} {person.display_name}")
     joined = "".join(words(f"{person.tussenvoegsel} {person.surname}"))
     terms += [f"n{w}" for w in dict.fromkeys([*name_words, joined, *words(person.username)]) if w]
-    for group in groups:
+    for group, role in groups:
         letter = "l" if group.kind == "location" else "d"
         terms += [f"{letter}{w}" for w in words(group.name)]
-        terms.append(f"g{group.id}")
+        terms.append(f"mg{group.id}" if role == "manager" else f"g{group.id}")
     for tag in tags:
         terms += [f"e{w}" for w in words(tag)]
         terms.append("t" + "".join(words(tag)))
@@ -87,15 +112,15 @@ def reindex(session: Session, person_ids: Sequence[int]) -> None:
     for person_id, label in session.execute(sa.select(Expertise.person_id, Expertise.label)
                                             .where(Expertise.person_id.in_(ids))):
         tags.setdefault(person_id, []).append(label)
-    groups: dict[int, list[Group]] = {}
-    for person_id, group in session.execute(sa.select(Membership.user_id, Group)
-                                            .join(Group, Group.id == Membership.group_id)
-                                            .where(Membership.user_id.in_(ids))):
-        groups.setdefault(person_id, []).append(group)
+    groups: dict[int, list[tuple[Group, str]]] = {}
+    for person_id, role, group in session.execute(sa.select(Membership.user_id, Membership.role, Group)
+                                                  .join(Group, Group.id == Membership.group_id)
+                                                  .where(Membership.user_id.in_(ids))):
+        groups.setdefault(person_id, []).append((group, role))
     session.execute(sa.delete(Entry).where(Entry.person_id.in_(ids)))
-    rows = [{"person_id": pid, "sort_name": person.sort_name,
+    rows = [{"id": sort_rank(person.sort_name, pid), "person_id": pid,
              "terms": terms_for(person, profiles.get(pid), tags.get(pid, ()), groups.get(pid, ()))}
-            for pid, person in people.items()]
+            for pid, person in people.items() if person.active and person.kind != "service"]
     if rows:
         session.execute(sa.insert(Entry), rows)
 
@@ -112,7 +137,13 @@ def rebuild(session: Session, batch: int = 2000) -> int:
         last, count = ids[-1], count + len(ids)
 
 
-def match_expression(query: str, fields: Iterable[str], filters: Sequence[str] = ()) -> list[list[str]]:
+def in_groups(group_ids: Iterable[int], roles: Sequence[str] = ("member", "manager")) -> list[str]:
+    """Return the alternative terms that mean "in one of these groups" with one of these roles."""
+    prefixes = [{"member": "g", "manager": "mg"}[role] for role in roles]
+    return [f"{prefix}{group_id}" for group_id in group_ids for prefix in prefixes]
+
+
+def match_expression(query: str, fields: Iterable[str], filters: Sequence[list[str]] = ()) -> list[list[str]]:
     """Turn a query into groups of alternative terms: every group must match, any term in it may.
 
     Words made only of digits are looked for in the phone fields, other words in the name
@@ -131,7 +162,7 @@ def match_expression(query: str, fields: Iterable[str], filters: Sequence[str] =
             letters = phone_letters + (["r"] if "room" in allowed else [])
         if letters:
             groups.append([f"{letter}{word}*" for letter in letters])
-    groups += [[term] for term in filters]
+    groups += [list(alternatives) for alternatives in filters if alternatives]
     return groups
 
 
@@ -148,18 +179,20 @@ def _tsquery(groups: list[list[str]]) -> str:
 
 
 def search(session: Session, groups: list[list[str]], limit: int, offset: int = 0) -> list[int]:
-    """Return the ids of active people matching every group of terms, by surname; ``limit`` at most."""
+    """Return the ids of people matching every group of terms, by surname; ``limit`` at most.
+
+    Inactive people have no entry (the refresh job removes them within minutes; callers skip
+    anyone inactive they still get).
+    """
     if not groups:
         return []
     params: dict[str, Any] = {"limit": limit, "offset": offset}
     if session.get_bind().dialect.name == "sqlite":
         params["q"] = _fts5(groups)
-        sql = ("SELECT e.person_id FROM phonebook_entries_fts f JOIN phonebook_entries e ON e.person_id = f.rowid "
-               "JOIN people p ON p.id = e.person_id WHERE phonebook_entries_fts MATCH :q AND p.active "
-               "ORDER BY e.sort_name LIMIT :limit OFFSET :offset")
+        sql = ("SELECT rowid FROM phonebook_entries_fts WHERE phonebook_entries_fts MATCH :q "
+               "ORDER BY rowid LIMIT :limit OFFSET :offset")
     else:
         params["q"] = _tsquery(groups)
-        sql = ("SELECT e.person_id FROM phonebook_entries e JOIN people p ON p.id = e.person_id "
-               "WHERE to_tsvector('simple', e.terms) @@ to_tsquery('simple', :q) AND p.active "
-               "ORDER BY e.sort_name LIMIT :limit OFFSET :offset")
-    return list(session.scalars(sa.text(sql), params))
+        sql = ("SELECT id FROM phonebook_entries WHERE terms_vector @@ to_tsquery('simple', :q) "
+               "ORDER BY id LIMIT :limit OFFSET :offset")
+    return [person_of(rank) for rank in session.scalars(sa.text(sql), params)]

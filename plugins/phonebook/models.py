@@ -85,16 +85,19 @@ class Absence(Model):
 class Entry(Model):
     """One row per person in the directory index: the search terms, tagged by field.
 
-    ``terms`` holds space-separated tokens, each prefixed with the letter of the field it came
-    from (``nberg`` for a name, ``w612345678`` for a work-phone suffix, see
-    :mod:`organet_plugins.phonebook.directory`), so that one full-text index answers prefix
-    queries restricted to the fields the viewer may see. SQLite indexes it with FTS5
-    (``phonebook_entries_fts``, kept in step by triggers); PostgreSQL with a GIN index on
-    ``to_tsvector('simple', terms)``.
+    ``id`` is the person's place in the alphabet (see :func:`directory.sort_rank`): the full-text
+    index returns matches in id order, so the first page of results sorted by surname comes
+    straight from the index, without sorting thousands of matches. ``terms`` holds
+    space-separated tokens, each prefixed with the letter of the field it came from (``nberg``
+    for a name, ``w612345678`` for a work-phone suffix, see :mod:`organet_plugins.phonebook.directory`),
+    so that one index answers prefix queries restricted to the fields the viewer may see.
+    SQLite indexes it with FTS5 (``phonebook_entries_fts``, kept in step by triggers);
+    PostgreSQL with a GIN index on a generated ``tsvector`` column.
     """
 
     __tablename__ = "phonebook_entries"
 
-    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
-    sort_name: Mapped[str] = mapped_column(sa.String(250), default="", index=True)
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True,
+                                    autoincrement=False)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id", ondelete="CASCADE"), unique=True)
     terms: Mapped[str] = mapped_column(sa.Text, default="")

@@ -53,8 +53,8 @@ def card(request: Any, person: User) -> dict[str, Any]:
     if "expertise" in visible:
         shown["expertise"] = [t.label for t in tags_of(session, person.id)]
     if "manager" in visible:
-        shown["managers"] = access.managers_of(session, person.id)
-        shown["reports"] = access.reports_of(session, person.id)
+        shown["managers"] = access.managers_of(session, person)
+        shown["reports"] = access.reports_of(session, person)
     if "photo" in visible and profile.photo:
         shown["photo"] = profile.photo
     reasons = access.may_see_reasons(request, person)
@@ -166,7 +166,7 @@ def rows(request: Any, ids: list[int]) -> list[dict[str, Any]]:
     result = []
     for person_id in ids:
         person = people.get(person_id)
-        if person is None:
+        if person is None or not person.active:
             continue
         profile = profiles.get(person_id)
         visible = rules.visible(viewer, person, viewer_is_admin=admin, person_group_ids=person.group_ids)

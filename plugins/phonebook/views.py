@@ -33,20 +33,20 @@ def person_or_404(request: Request) -> User:
     return person
 
 
-def search_terms(request: Request, query: str, filters: list[str]) -> list[list[str]]:
+def search_terms(request: Request, query: str, filters: list[list[str]]) -> list[list[str]]:
     """Build the directory query for this viewer: only the fields they may search everyone by."""
     rules = access.field_rules(request)
     fields = rules.searchable(web.user(request), viewer_is_admin=access.is_admin(request))
     return directory.match_expression(query, {"name", "department", "location", *fields}, filters)
 
 
-def filters_from(request: Request) -> tuple[list[str], dict[str, str]]:
+def filters_from(request: Request) -> tuple[list[list[str]], dict[str, str]]:
     """Read the department, location and expertise filters from the query string."""
     params = request.query_params
     chosen = {key: params.get(key, "").strip() for key in ("department", "location", "expertise")}
-    filters = [f"g{int(chosen[k])}" for k in ("department", "location") if chosen[k].isdigit()]
+    filters = [directory.in_groups([int(chosen[k])]) for k in ("department", "location") if chosen[k].isdigit()]
     if chosen["expertise"]:
-        filters.append("t" + "".join(directory.words(chosen["expertise"])))
+        filters.append(["t" + "".join(directory.words(chosen["expertise"]))])
     return filters, chosen
 
 
@@ -262,12 +262,13 @@ def department_page(request: Request) -> Response:
         trail.insert(0, above)
         parent = above.parent_id
     children = session.scalars(sa.select(Group).where(Group.parent_id == group.id).order_by(Group.name)).all()
-    ids = list(session.scalars(sa.select(User.id).join(Membership, Membership.user_id == User.id)
-                               .where(Membership.group_id == group.id, User.active)
-                               .order_by(Membership.role.desc(), User.sort_name).limit(500)))
+    page = page_number(request)
+    managers = directory.search(session, [directory.in_groups([group.id], roles=("manager",))], 20) if page == 1 else []
+    members = directory.search(session, [directory.in_groups([group.id], roles=("member",))], 51, (page - 1) * 50)
     return web.render(request, "phonebook/department.html", {
-        "title": group.name, "group": group, "trail": trail, "children": children,
-        "rows": profiles.rows(request, ids), "tel": profiles.tel})
+        "title": group.name, "group": group, "trail": trail, "children": children, "page": page,
+        "managers": profiles.rows(request, managers), "rows": profiles.rows(request, members[:50]),
+        "more": len(members) > 50, "tel": profiles.tel})
 
 
 def experts_page(request: Request) -> Response:

@@ -64,30 +64,32 @@ def upgrade() -> None:
     op.create_index('ix_phonebook_absences_person_ends', 'phonebook_absences', ['person_id', 'ends_on'], unique=False)
     op.create_index('ix_phonebook_absences_ends_starts', 'phonebook_absences', ['ends_on', 'starts_on'], unique=False)
     op.create_table('phonebook_entries',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
-    sa.Column('sort_name', sa.String(length=250), nullable=False),
     sa.Column('terms', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_phonebook_entries_person_id_people'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('person_id', name=op.f('pk_phonebook_entries'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_phonebook_entries')),
+    sa.UniqueConstraint('person_id', name=op.f('uq_phonebook_entries_person_id'))
     )
-    op.create_index('ix_phonebook_entries_sort_name', 'phonebook_entries', ['sort_name'], unique=False)
     # The directory's full-text index (see organet_plugins/phonebook/directory.py), written by hand:
-    # FTS5 with an external content table and triggers on SQLite, a GIN expression index on PostgreSQL.
+    # FTS5 with an external content table and triggers on SQLite, a GIN index on a generated
+    # tsvector column on PostgreSQL. Both hand out matches in id (= surname) order.
     if op.get_bind().dialect.name == "sqlite":
         op.execute("CREATE VIRTUAL TABLE phonebook_entries_fts USING fts5(terms, content='phonebook_entries', "
-                   "content_rowid='person_id', tokenize='unicode61', prefix='2 3 4 5')")
+                   "content_rowid='id', tokenize='unicode61', prefix='2 3 4 5')")
         op.execute("CREATE TRIGGER phonebook_entries_ai AFTER INSERT ON phonebook_entries BEGIN "
-                   "INSERT INTO phonebook_entries_fts(rowid, terms) VALUES (new.person_id, new.terms); END")
+                   "INSERT INTO phonebook_entries_fts(rowid, terms) VALUES (new.id, new.terms); END")
         op.execute("CREATE TRIGGER phonebook_entries_ad AFTER DELETE ON phonebook_entries BEGIN "
                    "INSERT INTO phonebook_entries_fts(phonebook_entries_fts, rowid, terms) "
-                   "VALUES ('delete', old.person_id, old.terms); END")
+                   "VALUES ('delete', old.id, old.terms); END")
         op.execute("CREATE TRIGGER phonebook_entries_au AFTER UPDATE ON phonebook_entries BEGIN "
                    "INSERT INTO phonebook_entries_fts(phonebook_entries_fts, rowid, terms) "
-                   "VALUES ('delete', old.person_id, old.terms); "
-                   "INSERT INTO phonebook_entries_fts(rowid, terms) VALUES (new.person_id, new.terms); END")
+                   "VALUES ('delete', old.id, old.terms); "
+                   "INSERT INTO phonebook_entries_fts(rowid, terms) VALUES (new.id, new.terms); END")
     else:
-        op.execute("CREATE INDEX ix_phonebook_entries_terms ON phonebook_entries "
-                   "USING gin (to_tsvector('simple', terms))")
+        op.execute("ALTER TABLE phonebook_entries ADD COLUMN terms_vector tsvector "
+                   "GENERATED ALWAYS AS (to_tsvector('simple', terms)) STORED")
+        op.execute("CREATE INDEX ix_phonebook_entries_terms_vector ON phonebook_entries USING gin (terms_vector)")
 
 
 def downgrade() -> None:
