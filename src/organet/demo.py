@@ -230,7 +230,7 @@ def create_organisation(session: Any, rng: random.Random, count: int, password_h
 def build(folder: Path | None = None, *, people: int = 300, port: int = 8000, seed: int = 2026,
           plugins: list[str] | None = None, say: Callable[[str], Any] = print) -> Demo:
     """Make the demo site: folder, config, migrations, the organisation, then each plugin's demo data."""
-    from organet.auth.passwords import hash_password
+    from argon2 import PasswordHasher
 
     started = time.monotonic()
     target = prepare_folder(folder)
@@ -246,7 +246,10 @@ def build(folder: Path | None = None, *, people: int = 300, port: int = 8000, se
             # Off for the demo only, as an admin would switch it off; a real site requires it for admins.
             session.merge(StoredSetting(plugin="auth", key=SECOND_FACTOR_SETTING, value=[]))
             bump(session)
-        made = create_organisation(session, rng, max(people, len(ACCOUNTS)), hash_password(PASSWORD))
+        # The demo's password is printed for all to see, so a cheap argon2id hash loses nothing;
+        # organet rehashes it with the full parameters at the first sign-in.
+        cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
+        made = create_organisation(session, rng, max(people, len(ACCOUNTS)), cheap)
         ids = [person.id for person in made]
     demo = Demo(folder=target, config_path=config_path, site=site, people=len(ids), plugins=chosen)
     for impl in reversed(site.pm.hook.load_demo_data.get_hookimpls()):
