@@ -306,3 +306,11 @@ def test_security_page_in_dutch(app, make_user, client_for):
     client = client_for(app, make_user(app, "anna"))
     page = client.get("/account/security", headers={"accept-language": "nl"})
     assert "Overal uitloggen" in page.text and "Inloggen en beveiliging" in page.text
+
+
+def test_reset_requests_are_limited_per_address(app, make_user):
+    make_user(app, "anna", password=PASSWORD)
+    client = OrganetClient(app, client=("203.0.113.50", 1))
+    statuses = [client.submit("/login/reset", {"login": "anna"}).status_code for _ in range(7)]
+    assert statuses[:5] == [200] * 5 and statuses[-1] == 429
+    assert OrganetClient(app, client=("203.0.113.51", 1)).submit("/login/reset", {"login": "anna"}).status_code == 200

@@ -62,32 +62,34 @@ def register_permissions() -> list[Permission]:
 
 @hookimpl
 def register_routes() -> list[Page]:
+    # write=True: every POST here writes (throttle, session, audit); BEGIN IMMEDIATE on SQLite.
     return [
-        Page("/login", views.login, name="login", permission=PUBLIC, methods=("GET", "POST")),
+        Page("/login", views.login, name="login", permission=PUBLIC, methods=("GET", "POST"), write=True),
         Page("/login/second-factor", views.second_factor, name="second_factor", permission=PUBLIC,
-             methods=("GET", "POST")),
-        Page("/login/reset", views.request_reset, name="request_reset", permission=PUBLIC, methods=("GET", "POST")),
-        Page("/login/reset/{token}", views.reset, name="reset", permission=PUBLIC, methods=("GET", "POST")),
-        Page("/logout", views.logout, name="logout", permission=PUBLIC, methods=("POST",)),
+             methods=("GET", "POST"), write=True),
+        Page("/login/reset", views.request_reset, name="request_reset", permission=PUBLIC, methods=("GET", "POST"),
+             write=True),
+        Page("/login/reset/{token}", views.reset, name="reset", permission=PUBLIC, methods=("GET", "POST"), write=True),
+        Page("/logout", views.logout, name="logout", permission=PUBLIC, methods=("POST",), write=True),
         Page("/account/security", account.security_page, name="security", permission=SIGNED_IN),
         Page("/account/password", account.change_password, name="password", permission=SIGNED_IN,
-             methods=("GET", "POST")),
+             methods=("GET", "POST"), write=True),
         Page("/account/second-factor", account.second_factor_setup, name="second_factor_setup",
-             permission=SIGNED_IN, methods=("GET", "POST")),
+             permission=SIGNED_IN, methods=("GET", "POST"), write=True),
         Page("/account/second-factor/off", account.second_factor_off, name="second_factor_off",
-             permission=SIGNED_IN, methods=("POST",)),
+             permission=SIGNED_IN, methods=("POST",), write=True),
         Page("/account/recovery-codes", account.recovery_codes, name="recovery_codes", permission=SIGNED_IN,
-             methods=("POST",)),
+             methods=("POST",), write=True),
         Page("/account/sessions/end-all", account.end_all_sessions, name="end_all_sessions", permission=SIGNED_IN,
-             methods=("POST",)),
+             methods=("POST",), write=True),
         Page("/account/tokens", account.create_token, name="create_token", permission="create-api-tokens",
-             methods=("POST",)),
+             methods=("POST",), write=True),
         Page("/account/tokens/{token_id:int}/revoke", account.revoke_token, name="revoke_token",
-             permission=SIGNED_IN, methods=("POST",)),
+             permission=SIGNED_IN, methods=("POST",), write=True),
         Page("/admin/tokens", admin.admin_tokens, name="admin_tokens", permission="manage-api-tokens",
-             methods=("GET", "POST")),
+             methods=("GET", "POST"), write=True),
         Page("/admin/tokens/{token_id:int}/revoke", admin.admin_revoke_token, name="admin_revoke_token",
-             permission="manage-api-tokens", methods=("POST",)),
+             permission="manage-api-tokens", methods=("POST",), write=True),
     ]
 
 

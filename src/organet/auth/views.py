@@ -8,12 +8,13 @@ import sqlalchemy as sa
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from organet import audit, security, web
+from organet import audit, ratelimit, security, web
 from organet.auth import passwords, resets, secondfactor, sessions, throttle
 from organet.auth.signin import methods, sign_in
 from organet.i18n import gettext as _
 from organet.people.models import User
 
+RESETS_PER_ADDRESS = 5
 WRONG = "The username or password is not right. Check them and try again."
 
 
@@ -137,12 +138,10 @@ def request_reset(request: Request) -> Response:
     if request.method == "POST":
         session = web.db(request)
         address = security.client_address(request)
-        rule = throttle.Rule(security.digest(f"reset:{address}"), 5, throttle.MAX_BLOCK)
-        wait = throttle.wait_seconds(session, [rule])
-        if wait:
-            error, status = _too_many(wait), 429
+        # Every request counts (each may send a mail): the core's shared rate limit, in Redis when configured.
+        if not ratelimit.hit(web.site(request), session, f"auth:reset:{address}", RESETS_PER_ADDRESS, 15 * 60):
+            error, status = _too_many(15 * 60), 429
         else:
-            throttle.failed(session, [rule])  # every request counts: this sends mail
             user = find_account(session, str(web.form(request).get("login", ""))[:254])
             if user is not None and user.active and user.email:
                 minutes = int(web.setting(request, "auth", "reset_link_minutes"))
