@@ -51,9 +51,9 @@ def search(request: Request) -> dict[str, Any]:
     terms = views.search_terms(request, query, filters)
     ids = directory.search(web.db(request), terms, per_page + 1, (page - 1) * per_page)
     rows = profiles.rows(request, ids[:per_page])
-    items = [{"username": r["person"].username, "name": r["person"].name, "in_today": r["in_today"],
-              "departments": [g.name for g in r["departments"]], "fields": r["fields"],
-              "url": str(request.url_for("phonebook:person", username=r["person"].username).path)} for r in rows]
+    items = [{"username": r["username"], "name": r["name"], "in_today": r["in_today"],
+              "departments": [g["name"] for g in r["departments"]], "fields": r["fields"], "url": r["url"]}
+             for r in rows]
     more = len(ids) > per_page
     return {"items": items, "page": page, "per_page": per_page, "total": None, "next": page + 1 if more else None}
 
@@ -63,8 +63,7 @@ def suggest(request: Request) -> dict[str, Any]:
     query = request.query_params.get("q", "").strip()[:100]
     ids = directory.search(web.db(request), views.search_terms(request, query, []), 8)
     rows = profiles.rows(request, ids)
-    return {"items": [{"title": r["person"].name, "kind": r["fields"].get("job_title", ""),
-                       "url": str(request.url_for("phonebook:person", username=r["person"].username).path)}
+    return {"items": [{"title": r["name"], "kind": r["fields"].get("job_title", ""), "url": r["url"]}
                       for r in rows]}
 
 

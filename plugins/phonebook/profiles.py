@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import quote
 
 import sqlalchemy as sa
 from organet_plugins.phonebook import access, availability, directory, documents
-from organet_plugins.phonebook.models import Expertise, Profile
+from organet_plugins.phonebook.models import Absence, Expertise, Profile
 from sqlalchemy.orm import Session
 
 from organet import PermissionDenied, ValidationError, web
 from organet.i18n import gettext as _
-from organet.people import User
+from organet.people import Group, Membership, User, full_name
 
 EDITABLE = ("job_title", "work_phone", "mobile", "extension", "room", "expertise", "languages", "about")
 """The fields of the edit form and the API's update; the photo has its own form."""
@@ -148,10 +149,14 @@ def set_expertise(session: Session, person_id: int, labels: list[str]) -> None:
     session.flush()
 
 
-def rows(request: Any, ids: list[int]) -> list[dict[str, Any]]:
-    """Return list rows (person, visible job title and phones, in today) for these people, in this order.
+LIST_FIELDS = ("job_title", "work_phone", "extension", "mobile", "room")
 
-    Four queries whatever the number of people: people with their groups, profiles, absences today.
+
+def rows(request: Any, ids: list[int]) -> list[dict[str, Any]]:
+    """Return list rows for these people, in this order: name, link, departments, visible fields, in today.
+
+    Four plain queries whatever the number of people (no ORM objects: lists are the hot path),
+    and links built from one URL per route rather than one lookup per row.
     """
     if not ids:
         return []
@@ -159,24 +164,45 @@ def rows(request: Any, ids: list[int]) -> list[dict[str, Any]]:
     viewer = web.user(request)
     rules = access.field_rules(request)
     admin = access.is_admin(request)
-    people = {p.id: p for p in session.scalars(sa.select(User).where(User.id.in_(ids)))}
-    profiles = {p.person_id: p for p in session.scalars(sa.select(Profile).where(Profile.person_id.in_(ids)))}
+    people = {row.id: row for row in session.execute(
+        sa.select(User.id, User.username, User.display_name, User.given_name, User.tussenvoegsel, User.surname)
+        .where(User.id.in_(ids), User.active))}
+    groups: dict[int, list[Any]] = {}
+    for group in session.execute(sa.select(Membership.user_id, Group.id, Group.slug, Group.name, Group.kind)
+                                 .join(Group, Group.id == Membership.group_id).where(Membership.user_id.in_(ids))):
+        groups.setdefault(group.user_id, []).append(group)
+    profiles = {row.person_id: row for row in session.execute(
+        sa.select(Profile.person_id, Profile.pattern, *(getattr(Profile, f) for f in LIST_FIELDS))
+        .where(Profile.person_id.in_(ids)))}
     day = availability.today()
-    away = {a.person_id for a in availability.absences_between(session, ids, day, day)}
+    away = set(session.scalars(sa.select(Absence.person_id).where(
+        Absence.person_id.in_(ids), Absence.starts_on <= day, Absence.ends_on >= day)))
+    person_url = route_prefix(request, "phonebook:person", "username")
+    group_url = route_prefix(request, "phonebook:department", "slug")
     result = []
     for person_id in ids:
         person = people.get(person_id)
-        if person is None or not person.active:
+        if person is None:
             continue
+        memberships = groups.get(person_id, [])
         profile = profiles.get(person_id)
-        visible = rules.visible(viewer, person, viewer_is_admin=admin, person_group_ids=person.group_ids)
-        fields = {f: getattr(profile, f) for f in ("job_title", "work_phone", "extension", "mobile", "room")
-                  if f in visible and profile is not None and getattr(profile, f)}
+        visible = rules.visible(viewer, person, viewer_is_admin=admin,
+                                person_group_ids=frozenset(g.id for g in memberships))
+        fields = {f: getattr(profile, f) for f in LIST_FIELDS if f in visible and profile is not None
+                  and getattr(profile, f)}
         pattern = profile.pattern if profile is not None else []
-        result.append({"person": person, "fields": fields,
-                       "in_today": person_id not in away and bool(availability.parts_on(pattern, day)),
-                       "departments": [m.group for m in person.memberships if m.group.kind == "department"]})
+        result.append({
+            "name": person.display_name or full_name(person.given_name, person.tussenvoegsel, person.surname),
+            "username": person.username, "url": person_url + quote(person.username), "fields": fields,
+            "in_today": person_id not in away and bool(availability.parts_on(pattern, day)),
+            "departments": [{"name": g.name, "url": group_url + quote(g.slug)} for g in memberships
+                            if g.kind == "department"]})
     return result
+
+
+def route_prefix(request: Any, route: str, param: str) -> str:
+    """Return the path of ``route`` up to its last parameter, so rows can append a quoted value to it."""
+    return str(request.url_for(route, **{param: "PLACEHOLDER"}).path).rsplit("PLACEHOLDER", 1)[0]
 
 
 def tel(number: str) -> str:

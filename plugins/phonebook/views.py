@@ -69,8 +69,8 @@ def directory_page(request: Request) -> Response:
         more = len(ids) > PAGE_SIZE
         found = profiles.rows(request, ids[:PAGE_SIZE])
     session = web.db(request)
-    groups = session.scalars(sa.select(Group).where(Group.kind.in_(("department", "location")))
-                             .order_by(Group.name).limit(1000)).all()
+    groups = session.execute(sa.select(Group.id, Group.name, Group.kind)
+                             .where(Group.kind.in_(("department", "location"))).order_by(Group.name).limit(1000)).all()
     return web.render(request, "phonebook/directory.html", {
         "title": _("Phonebook"), "query": query, "rows": found, "page": page, "more": more,
         "searched": bool(query or filters), "chosen": chosen, "letters": LETTERS,
