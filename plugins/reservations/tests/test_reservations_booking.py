@@ -307,3 +307,26 @@ def test_pages_speak_dutch(make_app, make_user, client_for, make_room, next_week
     assert "Reserveren" in grid.text and ">vrij<" in grid.text
     taken = client.submit("/reservations/book", booking_form(room, day), headers=dutch)
     assert "is al gereserveerd door" in taken.text
+
+
+def test_booking_while_the_database_is_locked_answers_busy_not_500(make_app, make_user, client_for, make_room,
+                                                                    next_weekday, booking_form, database_kind):
+    import sqlite3
+
+    import pytest
+
+    if database_kind != "sqlite":
+        pytest.skip("the write lock taken at BEGIN is SQLite's; PostgreSQL waits on the constraint instead")
+    app = make_app(plugins=["reservations"])
+    client = client_for(app, make_user(app, "anna"))
+    room = make_room(app)
+    holder = sqlite3.connect(app.state.site.db.url.removeprefix("sqlite:///"), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        response = client.submit("/reservations/book", booking_form(room, next_weekday()))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert response.status_code == 503
+    assert "busy" in response.text.lower()
+    assert bookings(app) == []
