@@ -74,6 +74,7 @@ def directory_page(request: Request) -> Response:
     return web.render(request, "phonebook/directory.html", {
         "title": _("Phonebook"), "query": query, "rows": found, "page": page, "more": more,
         "searched": bool(query or filters), "chosen": chosen, "letters": LETTERS,
+        "browse_url": profiles.route_prefix(request, "phonebook:browse", "letter"),
         "departments": [g for g in groups if g.kind == "department"],
         "locations": [g for g in groups if g.kind == "location"], "tel": profiles.tel,
     })
@@ -92,6 +93,7 @@ def browse(request: Request) -> Response:
     return web.render(request, "phonebook/browse.html", {
         "title": _("Surnames starting with %(letter)s", letter=letter.upper()), "letter": letter.upper(),
         "letters": LETTERS, "rows": profiles.rows(request, ids[:50]), "page": page, "more": len(ids) > 50,
+        "browse_url": profiles.route_prefix(request, "phonebook:browse", "letter"),
         "tel": profiles.tel})
 
 
