@@ -14,7 +14,7 @@ from organet import jobs
 from organet.cli import main
 from organet.db import utcnow
 from organet.jobs import status
-from organet.jobs.models import JobState, Task
+from organet.jobs.models import JobState, Task, WorkerBeat
 from organet.jobs.runner import claim, run_pending
 from organet.testing import db_session
 
@@ -257,7 +257,12 @@ def test_serve_runs_jobs_in_a_background_thread(make_app, chores, tmp_path):
     with OrganetClient(app):
         queue(app, "chores.count", {"n": 42})
         assert chores_ran(chores, ("count", 42))
+        with db_session(app) as session:
+            assert session.scalar(sa.select(sa.func.count()).select_from(WorkerBeat)) == 1
     assert "jobs_runner" not in app.state.site.state  # stopped with the app
+    with app.state.site.db.session() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(WorkerBeat)) == 0  # and said goodbye
+    app.state.site.db.dispose()
 
 
 def chores_ran(chores, call, seconds=30.0):
@@ -305,3 +310,16 @@ def test_cli_reports_a_failed_run_with_exit_code_1(tmp_path, chores):
     result = CliRunner().invoke(main, ["-c", config, "jobs", "run", "chores.flaky"])
     assert result.exit_code == 1
     assert "the mail server said no" in result.output
+
+
+def test_schedules_read_in_whole_units():
+    from organet.i18n import set_language
+    from organet.jobs.views import every
+
+    set_language("en")
+    assert every(dt.timedelta(seconds=30)) == "every 30 s"
+    assert every(dt.timedelta(minutes=10)) == "every 10 min"
+    assert every(dt.timedelta(hours=6)) == "every 6 h"
+    assert every(dt.timedelta(days=1)) == "every day"
+    assert every(dt.timedelta(days=7)) == "every 7 days"
+    assert every(None) == "when queued"

@@ -15,6 +15,7 @@ from aiosmtpd.controller import Controller
 from organet import mail
 from organet.db import utcnow
 from organet.jobs import JobContext, run_pending
+from organet.jobs.models import JobState
 from organet.mail.models import FAILED, QUEUED, SENT, Message
 from organet.mail.outbox import deliver
 from organet.testing import db_session
@@ -128,6 +129,8 @@ def test_smtp_server_stopped_while_mail_is_queued_then_started_again_every_messa
     run_pending(site, "w1", now=start)
     assert statuses(app) == [QUEUED] * 5
     with db_session(app) as session:
+        state = session.get(JobState, "mail.send")
+        assert state.last_outcome == "error" and "could not take mail" in state.last_error
         errors = set(session.scalars(sa.select(Message.last_error)))
         assert any("Connection refused" in e for e in errors), errors  # the failed attempt is recorded
     smtp.start()
@@ -195,3 +198,13 @@ def test_bad_addresses_and_header_injection_are_refused(make_app, smtp):
     received = smtp.inbox.messages[0]
     assert received["Bcc"] is None
     assert received["Subject"] == "Line one Bcc: all@example.org"
+
+
+def test_health_reports_waiting_mail_without_failing(make_app, client_for):
+    app = make_app()
+    with db_session(app) as session:
+        mail.send(session, "anna@example.org", "Waiting", "Body")
+    health = client_for(app).get("/healthz")
+    assert health.status_code == 200
+    assert "1 message(s)" in health.json()["checks"]["mail"]["detail"]
+    assert "no SMTP host" in health.json()["checks"]["mail"]["detail"]

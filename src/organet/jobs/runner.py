@@ -338,6 +338,11 @@ class JobRunner:
             except Exception:  # keep the loop alive through a lost connection; the next pass retries
                 log.exception("job runner %s: pass failed", self.worker_id)
             self.stopping.wait(self.poll_seconds)
+        try:
+            with self.site.db.session() as session:  # a runner that stopped on purpose is not a stalled one
+                session.execute(sa.delete(WorkerBeat).where(WorkerBeat.id == self.worker_id))
+        except Exception:  # noqa: S110 - best effort: the row is forgotten after a day anyway
+            pass
         log.info("job runner %s stopped", self.worker_id)
 
     def start_thread(self) -> None:

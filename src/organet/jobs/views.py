@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -9,6 +11,20 @@ from organet import i18n, web
 from organet.errors import ValidationError
 from organet.jobs import status
 from organet.jobs.queue import enqueue
+
+
+def every(interval: dt.timedelta | None) -> str:
+    """Say how often a job runs, in the largest whole unit: "every 30 s", "every 10 min", "every 6 h"."""
+    if interval is None:
+        return i18n.gettext("when queued")
+    seconds = int(interval.total_seconds())
+    if seconds % 86400 == 0:
+        return i18n.ngettext("every day", "every %(num)d days", seconds // 86400)
+    if seconds % 3600 == 0:
+        return i18n.gettext("every %(hours)s h", hours=seconds // 3600)
+    if seconds % 60 == 0:
+        return i18n.gettext("every %(minutes)s min", minutes=seconds // 60)
+    return i18n.gettext("every %(seconds)s s", seconds=seconds)
 
 
 def admin_jobs(request: Request) -> Response:
@@ -20,6 +36,7 @@ def admin_jobs(request: Request) -> Response:
         "jobs": status.overview(site, session),
         "workers": status.workers(session, stall_minutes=stall),
         "health": status.health(site, session, stall),
+        "every": every,
         "title": i18n.gettext("Background jobs"),
     })
 

@@ -73,7 +73,11 @@ def send(session: Session, to: str | Iterable[str], subject: str, text: str, htm
 
 
 def deliver(ctx: JobContext) -> None:
-    """The ``mail.send`` job: send every queued message that is due; raise when the server cannot be reached."""
+    """The ``mail.send`` job: send every queued message that is due; raise when the server cannot be reached.
+
+    Raising makes the outage visible in ``organet jobs`` and /admin/jobs; the messages keep
+    their own retry times, so the job's retries only decide when to look again.
+    """
     settings = ctx.site.settings["mail"]
     if not settings["host"]:
         return  # no SMTP server configured: mail waits in the outbox (see [mail] host)
