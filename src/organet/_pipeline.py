@@ -52,7 +52,13 @@ def required_step(site: Site, request: Request, person: Any) -> str | None:
     return step if step and step != request.url.path else None
 
 
+LARGEST_ID = 2**63 - 1
+
+
 def _check_access(site: Site, plugin: str, route: Page | ApiRoute, request: Request, person: Any) -> None:
+    # An id no database column can hold names nothing: 404 here rather than an overflow in the query.
+    if any(isinstance(value, int) and not 0 <= value <= LARGEST_ID for value in request.path_params.values()):
+        raise NotFound("Not found.")
     essential = site.plugins[plugin].info.essential
     if not essential and not in_audience(site, plugin, person):
         raise NotFound("Not found.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -74,9 +75,10 @@ def openapi(site: Site, root_path: str = "") -> dict[str, Any]:
     paths: dict[str, Any] = {}
     schemas: dict[str, Any] = {"Error": ERROR_SCHEMA}
     for plugin, route in site.api_routes:
-        path = f"/api/{plugin}/v1{route.path}".rstrip("/") or "/"
-        parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-                      for name in _path_names(route.path)]
+        path = re.sub(r"\{(\w+):\w+\}", r"{\1}", f"/api/{plugin}/v1{route.path}")
+        parameters = [{"name": name, "in": "path", "required": True,
+                       "schema": {"type": "integer"} if converter == "int" else {"type": "string"}}
+                      for name, converter in _path_names(route.path)]
         parameters += [{"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
                        for name in route.query_params]
         if route.paginated:
@@ -114,12 +116,9 @@ def openapi(site: Site, root_path: str = "") -> dict[str, Any]:
     }
 
 
-def _path_names(path: str) -> list[str]:
-    names = []
-    for part in path.split("/"):
-        if part.startswith("{") and part.endswith("}"):
-            names.append(part[1:-1].split(":")[0])
-    return names
+def _path_names(path: str) -> list[tuple[str, str]]:
+    """Return ``(name, converter)`` for each ``{name}`` or ``{name:converter}`` in a route path."""
+    return [(name, converter or "str") for name, converter in re.findall(r"\{(\w+)(?::(\w+))?\}", path)]
 
 
 def _schema_ref(model: Any, schemas: dict[str, Any]) -> dict[str, Any]:

@@ -77,6 +77,7 @@ def create_app(config: Config | str | os.PathLike[str] | Mapping[str, Any] | Non
             Busy: _busy,
             ValidationError: _invalid,
             sa.exc.DataError: _bad_data,
+            OverflowError: _bad_data,
             Exception: _server_error,
         },
         lifespan=_lifespan,

@@ -6,7 +6,7 @@ from organet.core import branding, views
 from organet.core.models import Audience, DashboardChoice, Revision, StoredSetting
 from organet.hooks import hookimpl
 from organet.i18n import N_
-from organet.types import PUBLIC, SIGNED_IN, AdminPage, Page, Permission, Setting
+from organet.types import PUBLIC, SIGNED_IN, AdminPage, FormSpec, Page, Permission, Setting
 
 
 @hookimpl
@@ -48,3 +48,13 @@ def register_settings() -> list[Setting]:
 def register_admin_pages() -> list[AdminPage]:
     return [AdminPage(N_("Plugins"), "core:admin_plugins", order=10),
             AdminPage(N_("Appearance"), "core:admin_branding", order=20)]
+
+
+@hookimpl
+def register_forms() -> list[FormSpec]:
+    return [
+        FormSpec("core:language", fields=["language", "next"], shown_at=["/"]),
+        FormSpec("core:arrange", fields=["widget", "action"], shown_at=["/"]),
+        FormSpec("core:admin_plugin", fields=["audience"], defaults={}, shown_at=["/admin/plugins"],
+                 prepare=lambda app, user: {"path": {"plugin": "core"}}),
+    ]
