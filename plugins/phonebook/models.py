@@ -8,9 +8,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from organet.db import Model, UTCDateTime, utcnow
+from organet.i18n import N_
 
-ABSENCE_KINDS = ("leave", "course", "sick")
-DAY_PARTS = ("morning", "afternoon")
+ABSENCE_KINDS = (N_("leave"), N_("course"), N_("sick"))
+DAY_PARTS = (N_("morning"), N_("afternoon"))
 
 
 class Profile(Model):

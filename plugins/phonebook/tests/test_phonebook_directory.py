@@ -110,3 +110,11 @@ def test_api_search_pages_through_results(phonebook, make_user, client_for, rein
     assert first["next"] == 2
     second = client.get("/api/phonebook/v1/people", params={"q": "smit", "per_page": 3, "page": 2}).json()
     assert len(second["items"]) == 2 and second["next"] is None
+
+
+def test_the_directory_speaks_dutch(phonebook, make_user, client_for):
+    make_user(phonebook, "piet", given_name="Piet", surname="Jansen")
+    client = client_for(phonebook, make_user(phonebook, "viewer"))
+    page = client.get("/phonebook/people/piet", headers={"accept-language": "nl"}).text
+    assert "Vandaag" in page and "Toevoegen aan contacten" in page
+    assert "Achternamen A tot Z" in client.get("/phonebook/", headers={"accept-language": "nl"}).text
