@@ -184,8 +184,12 @@ def _error_page(request: Request, status: int, title: str, message: str, referen
     # The request's transaction is over: leave flash messages in the session for the next page.
     request.state.take_flashes = None
     try:
-        return web.render(request, "error.html", {"status": status, "title": title, "message": message,
-                                                  "reference": reference}, status_code=status)
+        # The view's session is closed; the layout (the bell's unread count) gets a short one of its own,
+        # so that no connection is checked out by a closed session and never returned.
+        with request.app.state.site.db.session() as session:
+            request.state.db = session
+            return web.render(request, "error.html", {"status": status, "title": title, "message": message,
+                                                      "reference": reference}, status_code=status)
     except Exception:  # the layout itself failed: still never a traceback
         log.exception("error page could not be rendered")
         return HTMLResponse(f"<!doctype html><title>{status}</title><h1>{status}</h1><p>Reference {reference}</p>",
