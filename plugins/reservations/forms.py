@@ -200,6 +200,15 @@ def location_index(session: Session) -> dict[str, Group]:
 
 
 def import_rows(session: Session, content: str) -> list[dict[str, Any]]:
+    """Check every row of a resources CSV and return their values; see :func:`_import_rows`."""
+    try:
+        return _import_rows(session, content)
+    except csv.Error as error:
+        raise ValidationError(_("The file could not be read as CSV (%(problem)s). Save it as CSV, UTF-8, "
+                                "with one resource per line.", problem=str(error))) from None
+
+
+def _import_rows(session: Session, content: str) -> list[dict[str, Any]]:
     """Check every row of a resources CSV and return their values; nothing is stored here.
 
     Raises ValidationError listing every bad row by its line number, so the admin can fix the

@@ -5,10 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from organet import PUBLIC, AdminPage, ApiRoute, Job, NavEntry, Page, Permission, Setting, Widget, hookimpl
+from organet import (
+    PUBLIC,
+    AdminPage,
+    ApiRoute,
+    FormSpec,
+    Job,
+    NavEntry,
+    Page,
+    Permission,
+    Setting,
+    Widget,
+    hookimpl,
+)
 from organet.i18n import N_
 
-from . import admin, api, demo, ical, jobs, privacy, views, widgets
+from . import admin, api, demo, hostile, ical, jobs, privacy, views, widgets
 from .access import MANAGE
 from .models import MODELS
 
@@ -110,6 +122,11 @@ def register_admin_pages() -> list[AdminPage]:
 def register_jobs() -> list[Job]:
     return [Job("reservations.release", jobs.release_unchecked, every=dt.timedelta(minutes=5),
                 description="Free bookings nobody checked in to (when the release setting is on)")]
+
+
+@hookimpl
+def register_forms() -> list[FormSpec]:
+    return hostile.forms()
 
 
 @hookimpl(optionalhook=True)
