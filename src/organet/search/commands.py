@@ -25,6 +25,7 @@ def reindex_command(ctx: SiteContext, plugin: str | None) -> None:
     from organet.search.sources import reindex, sources
 
     site = ctx.site
+    click.get_current_context().call_on_close(site.db.dispose)  # close pooled connections when done
     if plugin is not None and plugin not in site.plugins:
         raise click.ClickException(f"Plugin {plugin!r} is not enabled on this site; "
                                    f"enabled: {', '.join(sorted(site.plugins))}.")

@@ -8,7 +8,7 @@ import click
 from sqlalchemy.orm import Session
 
 from organet.hooks import hookimpl
-from organet.search import commands, views
+from organet.search import views
 from organet.search.documents import SearchSource, remove
 from organet.search.models import Grant, IndexedDocument
 from organet.search.people import KIND, PLUGIN, people_documents
@@ -38,7 +38,9 @@ def register_api_routes() -> list[ApiRoute]:
 
 @hookimpl
 def register_commands() -> list[click.Command]:
-    return [commands.search]
+    from organet.search.commands import search  # imports the CLI: only when the CLI asks
+
+    return [search]
 
 
 @hookimpl

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -93,8 +94,11 @@ def visible_plugins(site: Site, user: Any) -> set[str]:
     return {name for name, plugin in site.plugins.items() if plugin.info.essential or in_audience(site, name, user)}
 
 
-def visible(site: Site, session: Session, user: Any) -> sa.ColumnElement[bool]:
+def visible(site: Site, session: Session, user: Any, columns: Any = None) -> sa.ColumnElement[bool]:
     """Return the SQL condition on ``search_documents``: the documents ``user`` may see.
+
+    ``columns`` is where the document's columns come from (``search_documents`` by default; a
+    CTE over it on PostgreSQL).
 
     - nobody signed in, or deactivated: nothing;
     - only plugins that are enabled and whose pilot audience includes ``user``;
@@ -108,7 +112,7 @@ def visible(site: Site, session: Session, user: Any) -> sa.ColumnElement[bool]:
         return sa.false()
     plugins = sorted(visible_plugins(site, user))
     groups = sorted(user.group_ids)
-    d = DOCS.c
+    d = DOCS.c if columns is None else columns
     options: list[sa.ColumnElement[bool]] = [d.owner_id == user.id]
     if groups:
         options.append(sa.exists().where(GRANTS.c.document_id == d.id, GRANTS.c.group_id.in_(groups),
@@ -128,8 +132,7 @@ def visible(site: Site, session: Session, user: Any) -> sa.ColumnElement[bool]:
     return sa.and_(d.plugin.in_(plugins), sa.or_(*options))
 
 
-def _filtered(filters: Filters) -> list[sa.ColumnElement[bool]]:
-    d = DOCS.c
+def _filtered(filters: Filters, d: Any) -> list[sa.ColumnElement[bool]]:
     clauses: list[sa.ColumnElement[bool]] = []
     if filters.kinds:
         clauses.append(d.kind.in_(filters.kinds))
@@ -145,43 +148,31 @@ def _filtered(filters: Filters) -> list[sa.ColumnElement[bool]]:
 # --- full text, per database --------------------------------------------------------------------
 
 
+Where = Callable[[Any], list[sa.ColumnElement[bool]]]
+"""Builds the visibility and filter conditions on a set of document columns."""
+
+
 class _Dialect:
     """How one database matches, ranks and suggests; the rest of the search is the same everywhere."""
 
-    def match(self, terms: list[str], title_only: bool = False) -> sa.ColumnElement[bool]:
+    def prepare(self, session: Session) -> None:
+        """Set up the transaction for a search (nothing on SQLite)."""
+
+    def candidates(self, session: Session, terms: list[str], where: Where, title_only: bool) -> list[Any]:
+        """The most recently indexed visible matches (at most CANDIDATES): id, kind, relevance, boost, age."""
         raise NotImplementedError
 
-    def relevance(self, terms: list[str]) -> sa.ColumnElement[float]:
+    def suggestions(self, session: Session, terms: list[str], where: Where) -> sa.Select[Any]:
+        """The ids of the most recently indexed visible documents whose title words start with ``terms``."""
         raise NotImplementedError
-
-    def from_clause(self) -> Any:
-        return DOCS
-
-    def order_newest(self) -> Any:
-        return DOCS.c.id.desc()
-
-    def title_prefix(self, terms: list[str]) -> sa.ColumnElement[bool]:
-        return self.match(terms, title_only=True)
-
-    def candidates(self, session: Session, terms: list[str], where: list[sa.ColumnElement[bool]],
-                   title_only: bool) -> list[Any]:
-        """The most recently indexed visible matches (at most CANDIDATES) with their relevance."""
-        ids = _newest(self, terms, where, title_only).subquery()
-        return list(session.execute(
-            sa.select(DOCS.c.id, DOCS.c.kind, self.relevance(terms).label("relevance"), DOCS.c.boost,
-                      self.age_days().label("age"))
-            .where(DOCS.c.id.in_(sa.select(ids.c.id)))).all())
-
-    def age_days(self) -> sa.ColumnElement[float]:
-        """The document's age in days, computed in SQL (no datetime parsing per candidate); NULL when undated."""
-        return sa.func.extract("epoch", sa.func.now() - DOCS.c.date) / 86400.0
 
     def bodies(self, session: Session, ids: list[int]) -> dict[int, str]:
-        return dict(session.execute(sa.select(DOCS.c.id, DOCS.c.body).where(DOCS.c.id.in_(ids))).all())
+        """The text of these documents, for snippets."""
+        raise NotImplementedError
 
 
 class _SQLite(_Dialect):
-    """FTS5: an external-content table ``search_fts`` over title and body, kept current by triggers."""
+    """FTS5: ``search_fts`` (title, body) whose rowid is the document id; see docs/search.md."""
 
     fts = sa.table("search_fts", sa.column("rowid"))
 
@@ -191,32 +182,23 @@ class _SQLite(_Dialect):
         phrases = " ".join(f'"{t}"*' if len(t) > 1 else f'"{t}"' for t in terms)
         return f"{{title}}: ({phrases})" if title_only else phrases
 
-    def match(self, terms: list[str], title_only: bool = False) -> sa.ColumnElement[bool]:
-        return sa.literal_column("search_fts").op("MATCH")(sa.literal(self.expression(terms, title_only)))
+    def _newest(self, terms: list[str], where: Where, title_only: bool, *columns: Any) -> sa.Select[Any]:
+        match = sa.literal_column("search_fts").op("MATCH")(sa.literal(self.expression(terms, title_only)))
+        return (sa.select(*columns).select_from(self.fts.join(DOCS, DOCS.c.id == self.fts.c.rowid))
+                .where(match, *where(DOCS.c)).order_by(self.fts.c.rowid.desc()))
 
-    def relevance(self, terms: list[str]) -> sa.ColumnElement[float]:
-        # bm25 is lower for better matches; the title counts TITLE_WEIGHT times the body.
-        return -sa.func.bm25(sa.literal_column("search_fts"), TITLE_WEIGHT, 1.0)
+    def candidates(self, session: Session, terms: list[str], where: Where, title_only: bool) -> list[Any]:
+        # FTS5 hands out matches newest rowid first and bm25 is computed only for the rows kept
+        # (lower is better; the title counts TITLE_WEIGHT times the body). For title-only
+        # candidates it is their title's relevance: the body's part is left out.
+        relevance = -sa.func.bm25(sa.literal_column("search_fts"), TITLE_WEIGHT, 1.0)
+        age = sa.func.julianday("now") - sa.func.julianday(sa.type_coerce(DOCS.c.date, sa.String))
+        return list(session.execute(self._newest(
+            terms, where, title_only, DOCS.c.id, DOCS.c.kind, relevance.label("relevance"), DOCS.c.boost,
+            age.label("age")).limit(CANDIDATES)).all())
 
-    def from_clause(self) -> Any:
-        return self.fts.join(DOCS, DOCS.c.id == self.fts.c.rowid)
-
-    def order_newest(self) -> Any:
-        return self.fts.c.rowid.desc()
-
-    def candidates(self, session: Session, terms: list[str], where: list[sa.ColumnElement[bool]],
-                   title_only: bool) -> list[Any]:
-        # FTS5 hands out matches newest rowid first and bm25 is computed only for the rows kept;
-        # for title-only candidates it is their title's relevance (the body's part is left out).
-        return list(session.execute(
-            sa.select(DOCS.c.id, DOCS.c.kind, self.relevance(terms).label("relevance"), DOCS.c.boost,
-                      self.age_days().label("age"))
-            .select_from(self.from_clause()).where(self.match(terms, title_only), *where)
-            .order_by(self.order_newest()).limit(CANDIDATES)).all())
-
-    def age_days(self) -> sa.ColumnElement[float]:
-        # Dates are stored as UTC text on SQLite; julianday reads that text directly.
-        return sa.func.julianday("now") - sa.func.julianday(sa.type_coerce(DOCS.c.date, sa.String))
+    def suggestions(self, session: Session, terms: list[str], where: Where) -> sa.Select[Any]:
+        return self._newest(terms, where, True, DOCS.c.id).limit(SUGGEST_CANDIDATES)
 
     def bodies(self, session: Session, ids: list[int]) -> dict[int, str]:
         statement = sa.text("SELECT rowid, body FROM search_fts WHERE rowid IN :ids").bindparams(
@@ -231,25 +213,56 @@ class _PostgreSQL(_Dialect):
     title_tsv = sa.literal_column("search_documents.title_tsv")
 
     @staticmethod
-    def tsquery(terms: list[str], weight: str = "") -> str:
-        return " & ".join(f"{t}:*{weight}" for t in terms)
+    def tsquery(terms: list[str]) -> str:
+        return " & ".join(f"{t}:*" for t in terms)
 
-    def query(self, terms: list[str], weight: str = "") -> Any:
-        text = self.tsquery(terms, weight)
+    def query(self, terms: list[str]) -> Any:
+        text = self.tsquery(terms)
         return sa.func.to_tsquery(sa.literal_column("'dutch'::regconfig"), text).op("||")(
             sa.func.to_tsquery(sa.literal_column("'english'::regconfig"), text))
 
-    def match(self, terms: list[str], title_only: bool = False) -> sa.ColumnElement[bool]:
-        return self.tsv.op("@@")(self.query(terms, "A" if title_only else ""))
+    def prepare(self, session: Session) -> None:
+        # The planner's estimates for these queries are high enough to trigger JIT compilation,
+        # which costs more (20-30 ms) than the whole query.
+        session.execute(sa.text("SET LOCAL jit = off"))
 
-    def relevance(self, terms: list[str]) -> sa.ColumnElement[float]:
+    def _matches(self, terms: list[str], title_only: bool) -> Any:
+        """Every match, found through a GIN index and read once (MATERIALIZED).
+
+        Without the fence the planner likes to walk the primary key backwards checking each
+        row's tsvector, or to AND the GIN bitmap with an index on ``plugin``: both far slower.
+        Titles only (search-as-you-type, title candidates) use ``title_tsv``: small, and no
+        weight recheck of the large ``tsv``.
+        """
+        if title_only:
+            condition = self.title_tsv.op("@@")(sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"),
+                                                                   self.tsquery(terms)))
+        else:
+            condition = self.tsv.op("@@")(self.query(terms))
+        d = DOCS.c
+        return (sa.select(d.id, d.plugin, d.kind, d.object_id, d.visibility, d.owner_id, d.date)
+                .where(condition).cte("search_matches").prefix_with("MATERIALIZED"))
+
+    def _newest(self, terms: list[str], where: Where, title_only: bool, limit: int) -> sa.Select[Any]:
+        matches = self._matches(terms, title_only)
+        return sa.select(matches.c.id).where(*where(matches.c)).order_by(matches.c.id.desc()).limit(limit)
+
+    def candidates(self, session: Session, terms: list[str], where: Where, title_only: bool) -> list[Any]:
+        # Relevance with the whole query for every candidate, title ones included.
         # Weights of D, C, B, A: the body (B) counts 1/TITLE_WEIGHT of the title (A).
         weights = sa.literal_column(f"'{{0, 0, {1 / TITLE_WEIGHT}, 1}}'::float4[]")
-        return sa.func.ts_rank(weights, self.tsv, self.query(terms))
+        relevance = sa.func.ts_rank(weights, self.tsv, self.query(terms))
+        age = sa.func.extract("epoch", sa.func.now() - DOCS.c.date) / 86400.0
+        ids = self._newest(terms, where, title_only, CANDIDATES).subquery()
+        return list(session.execute(
+            sa.select(DOCS.c.id, DOCS.c.kind, relevance.label("relevance"), DOCS.c.boost, age.label("age"))
+            .where(DOCS.c.id.in_(sa.select(ids.c.id)))).all())
 
-    def title_prefix(self, terms: list[str]) -> sa.ColumnElement[bool]:
-        return self.title_tsv.op("@@")(sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"),
-                                                         self.tsquery(terms)))
+    def suggestions(self, session: Session, terms: list[str], where: Where) -> sa.Select[Any]:
+        return self._newest(terms, where, True, SUGGEST_CANDIDATES)
+
+    def bodies(self, session: Session, ids: list[int]) -> dict[int, str]:
+        return dict(session.execute(sa.select(DOCS.c.id, DOCS.c.body).where(DOCS.c.id.in_(ids))).all())
 
 
 def _dialect(session: Session) -> _Dialect:
@@ -275,11 +288,6 @@ def _recency(age_days: float | None) -> float:
     return 1.0 / (1.0 + max(float(age_days), 0.0) / 365.0)
 
 
-def _newest(db: _Dialect, terms: list[str], where: list[sa.ColumnElement[bool]], title_only: bool) -> sa.Select[Any]:
-    return (sa.select(DOCS.c.id).select_from(db.from_clause()).where(db.match(terms, title_only), *where)
-            .order_by(db.order_newest()).limit(CANDIDATES))
-
-
 def search(site: Site, session: Session, user: Any, query: str, filters: Filters | None = None,
            page: int = 1, per_page: int = 20, per_kind: int | None = None) -> Results:
     """Search the index as ``user``; return one page of hits (or the best ``per_kind`` hits of each kind).
@@ -293,7 +301,11 @@ def search(site: Site, session: Session, user: Any, query: str, filters: Filters
     if not terms:
         return results
     db = _dialect(session)
-    where = [visible(site, session, user), *_filtered(filters)]
+    db.prepare(session)
+
+    def where(columns: Any) -> list[sa.ColumnElement[bool]]:
+        return [visible(site, session, user, columns), *_filtered(filters, columns)]
+
     everything = db.candidates(session, terms, where, title_only=False)
     rows: dict[int, Any] = {}
     if len(everything) >= CANDIDATES:  # else every title match is among them already
@@ -320,14 +332,14 @@ def search(site: Site, session: Session, user: Any, query: str, filters: Filters
     return results
 
 
-def _similar(session: Session, terms: list[str], where: list[sa.ColumnElement[bool]]) -> list[Any]:
+def _similar(session: Session, terms: list[str], where: Where) -> list[Any]:
     """Typo tolerance on PostgreSQL with pg_trgm: titles that look like the query (only when nothing matched)."""
     text = " ".join(terms)
     similarity = sa.func.word_similarity(sa.literal(text), DOCS.c.title)
     return list(session.execute(
         sa.select(DOCS.c.id, DOCS.c.kind, similarity.label("relevance"), DOCS.c.boost,
-                  _PostgreSQL().age_days().label("age"))
-        .where(sa.literal(text).op("<%")(DOCS.c.title), *where)
+                  (sa.func.extract("epoch", sa.func.now() - DOCS.c.date) / 86400.0).label("age"))
+        .where(sa.literal(text).op("<%")(DOCS.c.title), *where(DOCS.c))
         .order_by(similarity.desc()).limit(CANDIDATES)).all())
 
 
@@ -360,9 +372,8 @@ def suggest(site: Site, session: Session, user: Any, query: str, limit: int = 8)
     if not terms:
         return []
     db = _dialect(session)
-    candidates = (sa.select(DOCS.c.id).select_from(db.from_clause())
-                  .where(db.title_prefix(terms), visible(site, session, user))
-                  .order_by(db.order_newest()).limit(SUGGEST_CANDIDATES).subquery())
+    db.prepare(session)
+    candidates = db.suggestions(session, terms, lambda columns: [visible(site, session, user, columns)]).subquery()
     first = terms[0]
     starts = sa.case((sa.func.lower(DOCS.c.title).like(f"{first}%"), 1), else_=0)
     rows = session.execute(
