@@ -86,3 +86,19 @@ def test_i18n_update_command_names_the_packages(monkeypatch, tmp_path):
     result = CliRunner().invoke(main, ["i18n", "update", "--plugin", "no-such-package"])
     assert result.exit_code != 0
     assert "Choose one of: organet" in result.output
+
+
+def test_i18n_check_command_passes_for_a_complete_package_and_names_problems(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from organet.cli import main
+
+    assert CliRunner().invoke(main, ["i18n", "check", "--plugin", "kudos"]).exit_code == 0
+    package_dir = tmp_path / "organet_sample"
+    (package_dir / "templates" / "sample").mkdir(parents=True)
+    (package_dir / "templates" / "sample" / "page.html").write_text("<p>Untranslated</p>\n")
+    sample = Package("sample", package_dir)
+    monkeypatch.setattr(i18n_tools, "packages", lambda extra=(): [sample])
+    result = CliRunner().invoke(main, ["i18n", "check"])
+    assert result.exit_code == 1
+    assert "page.html:1: Untranslated" in result.output and "organet i18n update" in result.output

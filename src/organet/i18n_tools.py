@@ -286,10 +286,15 @@ def update_command(names: tuple[str, ...]) -> None:
 
 
 @command.command("check")
-def check_command() -> None:
+@click.option("--plugin", "names", multiple=True, help='A package to check ("organet" is the core); all when omitted.')
+def check_command(names: tuple[str, ...]) -> None:
     """Exit 1 when a template holds untranslated text or a Dutch catalogue is incomplete."""
-    problems = [line for package in packages() for line in (*template_problems(package),
-                                                             *catalogue_problems(package))]
+    try:
+        chosen = [find_package(name) for name in names] if names else packages()
+    except LookupError as error:
+        raise click.ClickException(str(error)) from None
+    problems = [line for package in chosen for line in (*template_problems(package),
+                                                        *catalogue_problems(package))]
     for line in problems:
         click.echo(line)
     if problems:
