@@ -108,7 +108,7 @@ def pick_language(accept_language: str, default: str = DEFAULT_LANGUAGE) -> str:
             quality = float(pieces[1]) if len(pieces) > 1 else 1.0
         except ValueError:
             quality = 0.0
-        if tag in LANGUAGES:
+        if tag in LANGUAGES and quality > 0:  # q=0 means "not this one"
             choices.append((quality, tag))
     return max(choices)[1] if choices else default
 
