@@ -11,7 +11,7 @@ from organet_plugins.phonebook import settings as phonebook_settings
 from organet_plugins.phonebook.access import EDIT_ANY, VIEW_REASONS
 from organet_plugins.phonebook.models import Absence, Entry, Expertise, FieldRule, Profile
 
-from organet import ApiRoute, Job, NavEntry, Page, Permission, Widget, hookimpl, web
+from organet import ApiRoute, FormSpec, Job, NavEntry, Page, Permission, Widget, hookimpl, web
 from organet.i18n import N_
 from organet.i18n import gettext as _
 from organet.people import ImportColumn, ProfileSection, User
@@ -94,6 +94,21 @@ def register_widgets() -> list[Widget]:
 @hookimpl
 def register_admin_pages() -> list[AdminPage]:
     return [AdminPage(N_("Phonebook fields"), "phonebook:admin", order=40)]
+
+
+def _own_profile(app: Any, user: Any) -> dict[str, Any]:
+    return {"path": {"username": user.username}, "data": {}}
+
+
+@hookimpl
+def register_forms() -> list[FormSpec]:
+    shown = ("/phonebook/people/{username}", "/phonebook/?q=mallory", "/phonebook/people/{username}/edit")
+    return [
+        FormSpec("phonebook:edit", fields=profiles.EDITABLE, shown_at=shown, prepare=_own_profile, role="member"),
+        FormSpec("phonebook:plan", fields=("starts_on", "ends_on", "kind"), defaults={"action": "absence"},
+                 shown_at=shown, prepare=_own_profile, role="member"),
+        FormSpec("phonebook:admin", fields=tuple(f"level-{field}" for field in phonebook_settings.FIELDS)[:3]),
+    ]
 
 
 @hookimpl
