@@ -13,7 +13,7 @@ from organet.content.models import Comment, HiddenObject, ModerationAction, Reac
 from organet.content.visibility import can_see
 from organet.hooks import hookimpl
 from organet.i18n import N_
-from organet.types import SIGNED_IN, AdminPage, Page, Permission, Setting
+from organet.types import SIGNED_IN, AdminPage, FormSpec, Page, Permission, Setting
 
 
 @hookimpl
@@ -60,6 +60,22 @@ def register_routes() -> list[Page]:
 @hookimpl
 def register_admin_pages() -> list[AdminPage]:
     return [AdminPage(N_("Moderation"), "content:moderation", permission="moderate-content", order=30)]
+
+
+def _photo_of(app: Starlette, user: Any) -> dict[str, Any]:
+    # A person's photo is an object every colleague may see: something to comment on and report.
+    ref = {"plugin": "people", "kind": "photo", "object_id": str(user.id), "owner": str(user.id), "url": "/"}
+    return {"data": {**ref, "ref": threads.sign_reference(app.state.site, **ref)}}
+
+
+@hookimpl
+def register_forms() -> list[FormSpec]:
+    return [
+        FormSpec("content:comment", ["text"], prepare=_photo_of, role="member"),
+        FormSpec("content:report", ["reason", "url"], prepare=_photo_of, shown_at=["/admin/moderation"]),
+        FormSpec("content:moderate", ["reason"], defaults={"action": "hide"}, prepare=_photo_of,
+                 shown_at=["/admin/moderation?all=1"]),
+    ]
 
 
 @hookimpl
