@@ -186,7 +186,7 @@ def admin_plugin(request: Request) -> Response:
               for s in runtime_settings}
     return web.render(request, "core/admin_plugin.html", {
         "plugin": plugin, "groups": groups, "audience": audience, "settings": runtime_settings,
-        "values": values, "errors": errors, "title": plugin.info.title,
+        "values": values, "errors": errors, "title": i18n.gettext(plugin.info.title),
     }, status_code=422 if errors else 200)
 
 
