@@ -59,6 +59,11 @@ class SiteContext:
             self._site = build_site(self.config)
         return self._site
 
+    def close(self) -> None:
+        """Close the site's database connections when the command ends (tests run many commands in one process)."""
+        if self._site is not None:
+            self._site.db.dispose()
+
 
 pass_site = click.make_pass_decorator(SiteContext)
 
@@ -111,6 +116,7 @@ def _config_path_from(ctx: click.Context) -> str:
 def main(ctx: click.Context, config_path: str) -> None:
     """organet: a social intranet, a small core and every feature a plugin."""
     ctx.obj = SiteContext(config_path)
+    ctx.call_on_close(ctx.obj.close)
 
 
 CONFIG_TEMPLATE = '''# organet site configuration. Every key is described in docs/configuration.md.
