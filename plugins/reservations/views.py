@@ -57,21 +57,20 @@ def grid(request: Request) -> Response:
     rows = []
     for room in rooms:
         mine = by_room.get(room.id, [])
-        texts = []
         starting: list[list[str]] = [[] for _hour in hours]
         covered: list[str] = [""] * len(labels)
         for entry in mine:
             text = f"{entry.starts_at.astimezone(zone):%H:%M}–{entry.ends_at.astimezone(zone):%H:%M} " \
                    f"{entry.title} ({entry.holder})"
-            texts.append(text)
-            shown = False
-            for index in range(len(labels)):
-                if entry.starts_at < edges[index + 1] and entry.ends_at > edges[index]:
-                    if not shown:
-                        starting[index].append(text)
-                        shown = True
-                    elif not covered[index]:
-                        covered[index] = text
+            # The hour cells this booking touches, by arithmetic on the hour edges (evenly spaced:
+            # the grid's hours never include the night when the clocks change).
+            first_cell = max(0, int((entry.starts_at - edges[0]).total_seconds() // 3600))
+            last_cell = min(len(labels), -int(-(entry.ends_at - edges[0]).total_seconds() // 3600))
+            if first_cell >= last_cell:
+                continue
+            starting[first_cell].append(text)
+            for index in range(first_cell + 1, last_cell):
+                covered[index] = covered[index] or text
         rows.append({"room": room, "url": f"{resource_url}{room.id}", "free_all_day": not mine,
                      "book": f"book?day={day.isoformat()}&resource={room.id}",
                      "cells": _cells(links, room.id, starting, covered, free, busy)})
