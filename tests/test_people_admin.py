@@ -138,3 +138,28 @@ def test_site_search_follows_creation_deactivation_and_erasure(app, make_user, c
     assert "/people/anna" in admin.get("/search?q=bergkamp").text
     admin.submit("/admin/people/anna/erase", {"confirm": "anna"})
     assert "Bergkamp" not in admin.get("/search?q=bergkamp").text
+
+
+def test_picker_urls_follow_a_mount_prefix(tmp_path):
+    import importlib.util
+    import re
+    from pathlib import Path
+
+    from organet.testing import OrganetClient, create_user, fresh_database, site_config
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "mounted_app.py"
+    spec = importlib.util.spec_from_file_location("mounted_app_for_people", example)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    config = site_config((), database_url=fresh_database((), tmp_path), media_dir=str(tmp_path / "m"))
+    outer = module.make_app(config)
+    with OrganetClient(outer) as client:
+        intranet = outer.routes[1].app
+        create_user(intranet, "root", role="admin", password="een lange zin als wachtwoord", groups=["wondzorg"])
+        login = client.get("/intranet/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', login.text).group(1)
+        client.post("/intranet/login", data={"login": "root", "password": "een lange zin als wachtwoord",
+                                             "csrf_token": token})
+        page = client.get("/intranet/admin/groups/wondzorg").text
+        assert 'data-person-picker="/intranet/api/people/v1/picker"' in page
+        assert 'src="/intranet/static/people/picker.js"' in page
