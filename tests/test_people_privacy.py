@@ -103,3 +103,17 @@ def test_retention_job_erases_people_deactivated_long_ago(make_app, make_user):
         assert session.get(User, old.id).erased_at is not None
         assert session.get(User, recent.id).erased_at is None
         assert session.get(User, active.id).erased_at is None
+
+
+def test_erasure_drops_stored_hr_uploads_that_mention_the_person(app, make_user):
+    from organet.people.models import ImportRun
+    from organet.people.privacy import erase_person
+
+    anna = make_user(app, "anna", email="anna@zorg.example")
+    with db_session(app) as session:
+        session.add(ImportRun(filename="a.csv", content="employee_id,email\n1,anna@zorg.example\n"))
+        session.add(ImportRun(filename="b.csv", content="employee_id,email\n2,piet@zorg.example\n"))
+    with db_session(app) as session:
+        erase_person(app.state.site, session, session.get(User, anna.id), "test")
+    with db_session(app) as session:
+        assert list(session.scalars(sa.select(ImportRun.filename))) == ["b.csv"]

@@ -23,9 +23,11 @@ from organet import audit, web
 from organet.db import utcnow
 from organet.errors import NotFound, PermissionDenied, ValidationError
 from organet.i18n import gettext as _
-from organet.people.models import Membership, User, as_dict
+from organet.people.models import ImportRun, Membership, User, as_dict
 
 log = logging.getLogger("organet.people")
+
+UPLOADS_KEPT = dt.timedelta(days=30)
 
 
 def person_data(site: Any, session: Session, person: User) -> dict[str, Any]:
@@ -89,6 +91,11 @@ def erase_person(site: Any, session: Session, person: User, actor: Any, request:
 
 def anonymise(session: Session, person: User) -> None:
     """Remove the core's personal data from ``person``'s row; the row stays so references keep working."""
+    # Stored HR uploads name the person too: drop those that mention them.
+    clues = [clue for clue in (person.email, person.hr_id) if clue and len(clue) >= 3]
+    if clues:
+        session.execute(sa.delete(ImportRun).where(sa.or_(*(ImportRun.content.contains(clue, autoescape=True)
+                                                             for clue in clues))))
     marker = f"erased-{person.id}"
     person.username = marker
     person.email = f"{marker}@invalid"
@@ -134,7 +141,12 @@ def erase_page(request: Request) -> Response:
 
 
 def retention_job(ctx: Any) -> None:
-    """Erase people deactivated longer ago than ``[plugins.people] erase_deactivated_after_days``."""
+    """Erase people deactivated longer ago than ``[plugins.people] erase_deactivated_after_days``.
+
+    Also forgets HR uploads older than a month (they hold everyone's personal data).
+    """
+    # HR uploads are kept only for the admin's check-then-apply; a month is plenty.
+    ctx.session.execute(sa.delete(ImportRun).where(ImportRun.created_at < utcnow() - UPLOADS_KEPT))
     days = int(ctx.site.setting("people", "erase_deactivated_after_days") or 0)
     if days <= 0:
         return
