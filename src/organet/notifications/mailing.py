@@ -63,7 +63,12 @@ def deliver_pending(session: Session, site: Site) -> dict[str, int]:
         i18n.set_language(person.language or site.config.site["language"], person.time_zone,
                           site.state.get("catalogues"))
         subject, text, html = compose(site, row)
-        mail.send(session, person.email, subject, text, html=html)
+        try:
+            mail.send(session, person.email, subject, text, html=html)
+        except mail.MailError:  # an address that is not one: nothing to retry
+            row.mail_state = "skipped"
+            counts["skipped"] += 1
+            continue
         row.mail_state = "sent"
         counts["sent"] += 1
     session.flush()
