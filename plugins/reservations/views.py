@@ -14,6 +14,7 @@ from organet import NotFound, PermissionDenied, ValidationError, web
 from organet.db import utcnow
 from organet.i18n import current_time_zone
 from organet.i18n import gettext as _
+from organet.people import User
 
 from . import booking as rules
 from . import events, forms, ical, queries
@@ -216,8 +217,6 @@ def booking_page(request: Request) -> Response:
                                       .order_by(Booking.starts_at).limit(200)))
     attendees = []
     if found.attendee_ids:
-        from organet.people import User
-
         attendees = list(session.scalars(sa.select(User).where(User.id.in_(found.attendee_ids[:200]))))
     return web.render(request, "reservations/booking.html", {
         "title": found.title, "booking": found, "series": series, "attendees": attendees,
