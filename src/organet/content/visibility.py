@@ -21,6 +21,10 @@ def can_see(site: Site, session: Session, person: Any, plugin: str, kind: str, o
         return False
     if plugin not in site.plugins:
         return False
+    from organet.people import plugin_visible
+
+    if not plugin_visible(site, plugin, person):  # a pilot outside its audience, or not shared with an external
+        return False
     answer = site.hook.object_visible_to(user=person, session=session, plugin=plugin, kind=kind,
                                          object_id=str(object_id))
     if answer is not True:
