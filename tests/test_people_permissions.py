@@ -254,3 +254,24 @@ def test_search_results_of_a_piloted_or_unshared_plugin_do_not_exist_outside_it(
         share(session, "probe", "item", 1, [_group(app, "partners").id])
     assert found(piet) != []
     assert found(partner) == ["/probe/item/1"]
+
+
+def test_notifications_and_reactions_about_a_piloted_plugin_do_not_reach_outsiders(
+        make_app, make_user, client_for, fake_plugins):
+    from organet.content.visibility import can_see
+
+    fake_plugins("probe", PROBE + '''
+
+@hookimpl
+def object_visible_to(user, session, plugin, kind, object_id):
+    return True if plugin == "probe" else None
+''')
+    app = make_app(plugins=["probe"])
+    anna = make_user(app, "anna", groups=["wondzorg"])
+    piet = make_user(app, "piet", groups=["keuken"])
+    admin = client_for(app, make_user(app, "root", role="admin"))
+    admin.submit("/admin/plugins/probe", {"audience": [str(_group(app, "wondzorg").id)]})
+    with db_session(app) as session:
+        site = app.state.site
+        assert can_see(site, session, session.get(User, anna.id), "probe", "item", "1")
+        assert not can_see(site, session, session.get(User, piet.id), "probe", "item", "1")
