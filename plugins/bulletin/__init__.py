@@ -1,4 +1,7 @@
-"""Bulletin board: Colleagues post and answer small notices: for sale, wanted, lost and found, carpooling."""
+"""Bulletin board (prikbord): colleagues post and answer small notices — for sale, wanted, lost and found,
+carpooling, announcements. Built only on organet's content services: rich text, uploads, reactions and
+comments, reports and moderation, rate limits, notifications and search.
+"""
 
 from organet import PluginInfo
 

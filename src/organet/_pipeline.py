@@ -106,13 +106,13 @@ def page_endpoint(site: Site, plugin: str, page: Page) -> Callable[[Request], An
             request.state.db = session
             person = resolve_person(site, request)
             request.state.plugin = plugin
-            step = required_step(site, request, person)
-            if step and request.method == "GET":
-                return RedirectResponse(step, status_code=303)
-            if step:
-                raise PermissionDenied(i18n.N_("Finish the step you were sent to first, then try again."))
-            _check_access(site, plugin, page, request, person)
             try:
+                step = required_step(site, request, person)
+                if step and request.method == "GET":
+                    return RedirectResponse(step, status_code=303)
+                if step:
+                    raise PermissionDenied(i18n.N_("Finish the step you were sent to first, then try again."))
+                _check_access(site, plugin, page, request, person)
                 response = view(request)
             except Exception:
                 # The rollback that follows would expire the person; the error page still shows

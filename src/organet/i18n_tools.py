@@ -214,7 +214,9 @@ class _TextFinder(HTMLParser):
                 self._skip.append(tag)
             return
         for name, value in attrs:
-            if (name in TEXT_ATTRIBUTES or (name == "value" and values.get("type") in {"submit", "button"})) \
+            # A <button>'s value is sent, not shown; an <input type=submit>'s value is its label.
+            shown_value = tag == "input" and values.get("type") in {"submit", "button"}
+            if (name in TEXT_ATTRIBUTES or (name == "value" and shown_value)) \
                     and value and LETTERS.search(value.replace(MARK, " ")):
                 self.found.append((self.getpos()[0], f'{name}="{value.replace(MARK, "…")}"'))
 

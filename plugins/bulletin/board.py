@@ -1,0 +1,151 @@
+"""The board's rules: who sees a post, saving and renewing posts, what the search index holds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from organet import ValidationError, search
+from organet.content import render_markdown_with_mentions
+from organet.db import utcnow
+from organet.i18n import gettext as _
+from organet.people import shared_with
+
+from .models import LOCATION_MAX, TEXT_MAX, TITLE_MAX, Category, Post
+
+VIEW = "view-board"
+POST = "post-notices"
+MANAGE = "manage-board"
+MODERATE = "moderate-content"  # the core's moderation permission: one queue for every plugin
+
+
+def is_moderator(site: Any, person: Any) -> bool:
+    """True when ``person`` may see hidden posts and act on reports."""
+    from organet.web import permission_granted
+
+    return permission_granted(site, person, MODERATE)
+
+
+def may_see(session: Session, person: Any, post: Post | None, *, moderator: bool = False) -> bool:
+    """True when ``person`` may open ``post``: live posts for the board's readers, anything for its poster.
+
+    Externals see posts only when the board (or this post) is shared with one of their groups.
+    """
+    if post is None or not getattr(person, "is_authenticated", False):
+        return False
+    if post.author_id == person.id:
+        return True
+    if not post.live and not (moderator and post.hidden):
+        return False
+    if getattr(person, "is_external", False):
+        return shared_with(session, person, "bulletin", "post", post.id)
+    return True
+
+
+def live_clause() -> sa.ColumnElement[bool]:
+    """The SQL condition for posts on the board now."""
+    return sa.and_(Post.expired.is_(False), Post.hidden.is_(False), Post.expires_at > utcnow())
+
+
+def parse_price(text: str) -> int | None:
+    """Turn "12,50" or "€ 12.50" into cents (1250); empty means no price. Raises ValidationError."""
+    cleaned = re.sub(r"[€\s]", "", text or "").replace(",", ".")
+    if not cleaned:
+        return None
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        message = _("Write the price as a number, for example 12,50.")
+        raise ValidationError(message, {"price": [message]}) from None
+    if not amount.is_finite() or amount < 0 or amount > 1_000_000:
+        message = _("A price is between 0 and 1.000.000 euro.")
+        raise ValidationError(message, {"price": [message]})
+    return int((amount * 100).quantize(Decimal(1)))
+
+
+def format_price(cents: int | None) -> str:
+    """Show cents as "€ 12,50"; "" for no price."""
+    if cents is None:
+        return ""
+    return "€ " + f"{cents / 100:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def check_fields(session: Session, form: dict[str, str], *, default_days: int, max_days: int) -> dict[str, Any]:
+    """Validate the post form; return clean values or raise ValidationError naming every bad field."""
+    errors: dict[str, list[str]] = {}
+    title = form.get("title", "").strip()
+    text = form.get("text", "").strip()
+    location = form.get("location", "").strip()
+    if not title:
+        errors["title"] = [_("Give your notice a title.")]
+    elif len(title) > TITLE_MAX:
+        errors["title"] = [_("Keep the title under %(n)s characters.", n=TITLE_MAX)]
+    if len(text) > TEXT_MAX:
+        errors["text"] = [_("Keep the text under %(n)s characters.", n=TEXT_MAX)]
+    if len(location) > LOCATION_MAX:
+        errors["location"] = [_("Keep the location under %(n)s characters.", n=LOCATION_MAX)]
+    category = None
+    category_id = form.get("category", "")
+    if category_id.isdigit() and len(category_id) < 10:
+        category = session.get(Category, int(category_id))
+    if category is None or not category.active:
+        errors["category"] = [_("Choose a category.")]
+    days_text = form.get("days", "") or str(default_days)
+    days = int(days_text) if days_text.isdigit() and len(days_text) < 5 else 0
+    if not 1 <= days <= max_days:
+        errors["days"] = [_("Choose between 1 and %(n)s days.", n=max_days)]
+    price = None
+    try:
+        price = parse_price(form.get("price", "")[:40])
+    except ValidationError as error:
+        errors.update(error.errors)
+    if errors:
+        raise ValidationError(_("Some fields need your attention."), errors)
+    return {"title": title, "text": text, "location": location, "category": category, "days": days,
+            "price_cents": price}
+
+
+def apply(session: Session, post: Post, values: dict[str, Any]) -> list[Any]:
+    """Copy validated values onto ``post`` (rendering its text); return the colleagues it mentions."""
+    html, mentioned = render_markdown_with_mentions(session, values["text"])
+    post.title = values["title"]
+    post.text = values["text"]
+    post.html = str(html)
+    post.location = values["location"]
+    post.category_id = values["category"].id
+    post.price_cents = values["price_cents"]
+    return mentioned
+
+
+def renew(post: Post, days: int) -> None:
+    """Put the post back on the board (or keep it there) for ``days`` more days from now."""
+    post.expires_at = utcnow() + dt.timedelta(days=days)
+    post.expired = False
+    post.reminded_at = None
+
+
+def search_document(post: Post, url: str) -> search.SearchDocument:
+    """The post as the core search sees it: on the board for every employee (externals when shared)."""
+    return search.SearchDocument(
+        plugin="bulletin", kind="post", object_id=str(post.id), title=post.title,
+        text=f"{post.category.name} {post.location} {post.text}", url=url, date=post.created_at,
+        owner_id=post.author_id,
+    )
+
+
+def post_url(post: Post) -> str:
+    """The path of a post's page (for search results, notifications and feeds)."""
+    return f"/bulletin/posts/{post.id}"
+
+
+def reindex(session: Session, post: Post) -> None:
+    """Keep the search index in step with the post: in it while live, out of it otherwise."""
+    if post.live:
+        search.index(session, search_document(post, post_url(post)))
+    else:
+        search.remove(session, "bulletin", "post", post.id)

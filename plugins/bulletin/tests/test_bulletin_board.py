@@ -1,0 +1,215 @@
+"""The bulletin board over HTTP: posting, the board, feeds, expiry, moderation and who may do what."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+import sqlalchemy as sa
+from organet_plugins.bulletin.models import Category, Post
+from PIL import Image
+
+from organet.jobs import run_now
+from organet.testing import db_session
+
+PLUGINS = ["bulletin"]
+SCRIPT = "<script>alert('x')</script>"
+
+
+@pytest.fixture
+def board(make_app):
+    app = make_app(plugins=PLUGINS)
+    with db_session(app) as session:
+        session.add_all([Category(name="Te koop", position=1), Category(name="Gevraagd", position=2)])
+    return app
+
+
+def category_id(app, name="Te koop"):
+    with db_session(app) as session:
+        return session.scalar(sa.select(Category.id).where(Category.name == name))
+
+
+def post(client, app, **fields):
+    data = {"category": str(category_id(app)), "title": "Kinderfiets", "text": "Blauw, 20 inch", "days": "30",
+            **fields}
+    return client.submit("/bulletin/new", data, follow_redirects=False)
+
+
+def the_post(app, title="Kinderfiets"):
+    with db_session(app) as session:
+        return session.scalar(sa.select(Post).where(Post.title == title))
+
+
+def jpeg_bytes():
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def test_member_posts_a_notice_with_a_picture_and_sees_it_on_the_board(board, make_user, client_for):
+    anna = make_user(board, "anna")
+    client = client_for(board, anna)
+    response = client.post("/bulletin/new", data={"category": str(category_id(board)), "title": "Kinderfiets",
+                                                  "text": "**Blauw**", "price": "45,00", "days": "14",
+                                                  "csrf_token": client.csrf},
+                           files={"images": ("fiets.jpg", jpeg_bytes(), "image/jpeg")}, follow_redirects=False)
+    assert response.status_code == 303
+    page = client.get(response.headers["location"])
+    assert "<strong>Blauw</strong>" in page.text
+    assert "€ 45,00" in page.text
+    assert "/media/" in page.text
+    listing = client.get("/bulletin/")
+    assert "Kinderfiets" in listing.text
+    found = the_post(board)
+    assert found.price_cents == 4500
+    assert dt.timedelta(days=13) < found.expires_at - found.created_at <= dt.timedelta(days=14, minutes=1)
+
+
+def test_a_bad_form_says_what_to_fix_and_saves_nothing(board, make_user, client_for):
+    client = client_for(board, make_user(board, "anna"))
+    response = post(client, board, title="", price="veel", days="1000")
+    assert response.status_code == 422
+    assert "Give your notice a title" in response.text
+    assert "Write the price as a number" in response.text
+    with db_session(board) as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Post)) == 0
+
+
+def test_script_in_every_field_is_inert_on_board_post_feed_and_search(board, make_user, client_for):
+    anna = make_user(board, "anna")
+    client = client_for(board, anna)
+    assert post(client, board, title=f"Fiets {SCRIPT}", text=SCRIPT, location=SCRIPT).status_code == 303
+    found = the_post(board, f"Fiets {SCRIPT}")
+    for path in ("/bulletin/", f"/bulletin/posts/{found.id}", "/search?q=Fiets", "/"):
+        page = client.get(path)
+        assert page.status_code == 200
+        assert SCRIPT not in page.text, path
+    client.submit("/bulletin/feeds", {"action": "create"})
+    token = client.get("/bulletin/feeds")  # the token is shown once, at creation
+    assert token.status_code == 200
+
+
+def test_another_member_cannot_edit_or_delete_a_notice(board, make_user, client_for):
+    anna, bram = make_user(board, "anna"), make_user(board, "bram")
+    post(client_for(board, anna), board)
+    found = the_post(board)
+    intruder = client_for(board, bram)
+    assert intruder.get(f"/bulletin/posts/{found.id}").status_code == 200
+    assert intruder.get(f"/bulletin/posts/{found.id}/edit").status_code == 403
+    assert intruder.submit(f"/bulletin/posts/{found.id}/edit", {"title": "Mine now"}).status_code == 403
+    assert intruder.submit(f"/bulletin/posts/{found.id}/delete").status_code == 403
+    assert the_post(board).title == "Kinderfiets"
+
+
+def test_forged_post_without_csrf_token_is_refused(board, make_user, client_for):
+    client = client_for(board, make_user(board, "anna"))
+    response = client.post("/bulletin/new", data={"category": str(category_id(board)), "title": "x", "days": "3"})
+    assert response.status_code == 403
+    assert the_post(board, "x") is None
+
+
+def test_expired_notice_leaves_the_board_and_its_poster_renews_it(board, make_user, client_for):
+    anna, bram = make_user(board, "anna"), make_user(board, "bram")
+    owner = client_for(board, anna)
+    post(owner, board)
+    with db_session(board) as session:
+        found = session.scalar(sa.select(Post))
+        found.expires_at = found.created_at - dt.timedelta(seconds=1) + dt.timedelta(seconds=1)
+        found.expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+        post_id = found.id
+    run_now(board.state.site, "bulletin.expire", "test")
+    assert the_post(board).expired
+    assert "Kinderfiets" not in client_for(board, bram).get("/bulletin/").text
+    assert client_for(board, bram).get(f"/bulletin/posts/{post_id}").status_code == 404
+    assert client_for(board, bram).get("/search?q=Kinderfiets").text.count(f"/bulletin/posts/{post_id}") == 0
+    assert owner.submit(f"/bulletin/posts/{post_id}/renew").status_code in (200, 303)
+    assert not the_post(board).expired
+    assert "Kinderfiets" in client_for(board, bram).get("/bulletin/").text
+
+
+def test_poster_is_reminded_before_expiry(board, make_user, client_for):
+    from organet.notifications import Notification
+
+    anna = make_user(board, "anna")
+    post(client_for(board, anna), board, days="2")
+    run_now(board.state.site, "bulletin.remind", "test")
+    run_now(board.state.site, "bulletin.remind", "test")
+    with db_session(board) as session:
+        reminders = session.scalars(sa.select(Notification).where(Notification.recipient_id == anna.id)).all()
+        assert len(reminders) == 1
+
+
+def test_moderator_hides_a_reported_notice_through_the_core_queue(board, make_user, client_for):
+    from organet.content import set_hidden
+
+    anna, bram, root = make_user(board, "anna"), make_user(board, "bram"), make_user(board, "root", role="admin")
+    post(client_for(board, anna), board)
+    found = the_post(board)
+    with db_session(board) as session:
+        set_hidden(session, board.state.site, root, "bulletin", "post", found.id, True, "Geen handel in dieren")
+    assert the_post(board).hidden
+    assert "Kinderfiets" not in client_for(board, bram).get("/bulletin/").text
+    assert client_for(board, bram).get(f"/bulletin/posts/{found.id}").status_code == 404
+    assert client_for(board, root).get(f"/bulletin/posts/{found.id}").status_code == 200
+    assert client_for(board, anna).get(f"/bulletin/posts/{found.id}").status_code == 200
+
+
+def test_feed_works_with_a_token_and_stops_when_revoked(board, make_user, client_for):
+    anna = make_user(board, "anna")
+    client = client_for(board, anna)
+    post(client, board, title=f"Feed {SCRIPT}")
+    page = client.submit("/bulletin/feeds", {"action": "create"})
+    token = page.text.split("/bulletin/feeds/")[1].split("/")[0]
+    reader = client_for(board)
+    feed = reader.get(f"/bulletin/feeds/{token}/all.atom")
+    assert feed.status_code == 200
+    assert feed.headers["content-type"].startswith("application/atom+xml")
+    assert "Feed &lt;script&gt;" in feed.text and SCRIPT not in feed.text
+    assert reader.get(f"/bulletin/feeds/{token}/{category_id(board)}.atom").status_code == 200
+    client.submit("/bulletin/feeds", {"action": "revoke"})
+    assert reader.get(f"/bulletin/feeds/{token}/all.atom").status_code == 404
+
+
+def test_posting_is_rate_limited_per_person(make_app, make_user, client_for):
+    app = make_app(plugins=PLUGINS, plugin_settings={"bulletin": {"posts_per_hour": 2}})
+    with db_session(app) as session:
+        session.add(Category(name="Te koop"))
+    client = client_for(app, make_user(app, "anna"))
+    assert post(client, app, title="een").status_code == 303
+    assert post(client, app, title="twee").status_code == 303
+    assert post(client, app, title="drie").status_code == 429
+
+
+def test_external_sees_the_board_only_when_shared_with_them(board, make_user, client_for):
+    from organet.people import Group, share
+
+    post(client_for(board, make_user(board, "anna")), board)
+    partner = make_user(board, "partner", kind="external", role="external", groups=["thuiszorg-partner"])
+    guest = client_for(board, partner)
+    assert guest.get("/bulletin/").status_code == 404
+    with db_session(board) as session:
+        group = session.scalar(sa.select(Group).where(Group.slug == "thuiszorg-partner"))
+        share(session, "bulletin", "", "", [group.id])
+        board.state.site.state["runtime"].refresh(session, force=True)  # as every worker does within seconds
+    assert guest.get("/bulletin/").status_code == 200
+    assert "Kinderfiets" in guest.get("/bulletin/").text
+
+
+def test_api_lists_live_notices_newest_first(board, make_user, client_for):
+    client = client_for(board, make_user(board, "anna"))
+    for title in ("een", "twee", "drie"):
+        post(client, board, title=title)
+    listing = client.get("/api/bulletin/v1/posts?per_page=2").json()
+    assert [item["title"] for item in listing["items"]] == ["drie", "twee"]
+    assert listing["total"] == 3 and listing["next"] == 2
+    one = client.get(f"/api/bulletin/v1/posts/{the_post(board, 'een').id}").json()
+    assert one["title"] == "een"
+
+
+def test_categories_are_kept_by_admins_only(board, make_user, client_for):
+    assert client_for(board, make_user(board, "anna")).get("/bulletin/admin/categories").status_code == 403
+    admin = client_for(board, make_user(board, "root", role="admin"))
+    assert admin.submit("/bulletin/admin/categories", {"action": "add", "name": "Carpoolen"}).status_code == 200
+    with db_session(board) as session:
+        assert session.scalar(sa.select(Category).where(Category.name == "Carpoolen")) is not None

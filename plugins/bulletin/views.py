@@ -1,0 +1,232 @@
+"""The board's pages: the board, one post, posting and editing, renewing and deleting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from starlette.requests import Request
+from starlette.responses import Response
+
+from organet import NotFound, PermissionDenied, ValidationError, search, web
+from organet.activity import record
+from organet.content import check_rate, delete_upload, reaction_counts, save_upload
+from organet.db import utcnow
+from organet.i18n import gettext as _
+from organet.notifications import notify
+
+from . import board
+from .models import Category, Post
+
+PAGE_SIZE = 20
+UPLOADS = "bulletin"
+
+
+def _text_fields(request: Request) -> dict[str, str]:
+    return {key: str(value) for key, value in web.form(request).items() if isinstance(value, str)}
+
+
+def _categories(request: Request) -> list[Category]:
+    return list(web.db(request).scalars(
+        sa.select(Category).where(Category.active.is_(True)).order_by(Category.position, Category.name)))
+
+
+def _images(request: Request, post_ids: list[int]) -> dict[int, list[Any]]:
+    from organet.content import Upload
+
+    found: dict[int, list[Any]] = {i: [] for i in post_ids}
+    if not post_ids:
+        return found
+    rows = web.db(request).scalars(sa.select(Upload).where(
+        Upload.plugin == UPLOADS, Upload.kind == "post", Upload.object_id.in_([str(i) for i in post_ids]),
+        Upload.is_image.is_(True)).order_by(Upload.created_at))
+    for upload in rows:
+        found[int(upload.object_id)].append(upload)
+    return found
+
+
+def _post_or_404(request: Request) -> Post:
+    post = web.db(request).get(Post, request.path_params["post_id"])
+    person = web.user(request)
+    if not board.may_see(web.db(request), person, post, moderator=board.is_moderator(web.site(request), person)):
+        raise NotFound("Not found.")
+    assert post is not None  # may_see refused None
+    return post
+
+
+def _own_post(request: Request) -> Post:
+    post = _post_or_404(request)
+    if post.author_id != web.user(request).id:
+        raise PermissionDenied(_("Only the person who posted this notice may change it."))
+    return post
+
+
+def board_page(request: Request) -> Response:
+    """The board: live posts newest first, filtered by category, location or "my posts", 20 a page."""
+    session = web.db(request)
+    person = web.user(request)
+    query = request.query_params
+    page = int(query["page"]) if query.get("page", "").isdigit() and len(query["page"]) < 7 else 1
+    page = max(page, 1)
+    mine = query.get("mine") == "1"
+    statement = sa.select(Post).order_by(Post.created_at.desc(), Post.id.desc())
+    if mine:
+        statement = statement.where(Post.author_id == person.id)
+    else:
+        statement = statement.where(board.live_clause())
+        if person.is_external:
+            from organet.people import visible_clause
+
+            statement = statement.where(visible_clause(person, "bulletin", "post", Post.id,
+                                                       owner_column=Post.author_id))
+    category_id = query.get("category", "")
+    if category_id.isdigit() and len(category_id) < 10:
+        statement = statement.where(Post.category_id == int(category_id))
+    location = query.get("location", "").strip()[:120]
+    if location:
+        statement = statement.where(Post.location == location)
+    posts = list(session.scalars(statement.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)))
+    has_next = len(posts) > PAGE_SIZE
+    posts = posts[:PAGE_SIZE]
+    ids = [p.id for p in posts]
+    return web.render(request, "bulletin/board.html", {
+        "title": _("Bulletin board"), "posts": posts, "page": page, "has_next": has_next, "mine": mine,
+        "categories": _categories(request), "category_id": category_id, "location": location,
+        "images": _images(request, ids), "reactions": reaction_counts(session, "bulletin", "post", ids),
+        "format_price": board.format_price,
+    })
+
+
+def post_page(request: Request) -> Response:
+    """One post: text, pictures, price, where, who to contact; reactions, comments and reporting."""
+    post = _post_or_404(request)
+    return web.render(request, "bulletin/post.html", {
+        "title": post.title, "post": post, "images": _images(request, [post.id])[post.id],
+        "format_price": board.format_price, "is_mine": post.author_id == web.user(request).id,
+        "now": utcnow(),
+    })
+
+
+def _limits(request: Request) -> tuple[int, int]:
+    setting = web.setting
+    return int(setting(request, "bulletin", "expiry_days")), int(setting(request, "bulletin", "max_expiry_days"))
+
+
+def _save_images(request: Request, post: Post) -> None:
+    files = [f for f in web.form(request).getlist("images") if not isinstance(f, str) and f.filename]
+    allowed = int(web.setting(request, "bulletin", "max_images"))
+    existing = len(_images(request, [post.id])[post.id])
+    if existing + len(files) > allowed:
+        raise ValidationError(_("A notice has at most %(n)s pictures.", n=allowed),
+                              {"images": [_("Too many pictures.")]})
+    for upload in files:
+        save_upload(web.db(request), web.site(request), upload, web.user(request), UPLOADS, "post", post.id,
+                    images_only=True)
+
+
+def new_post(request: Request) -> Response:
+    """Post a notice: category, title, text (Markdown), pictures, price, location, days on the board."""
+    default_days, max_days = _limits(request)
+    values: dict[str, Any] = {"days": str(default_days)}
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        values = _text_fields(request)
+        session = web.db(request)
+        person = web.user(request)
+        try:
+            check_rate(request, "bulletin.post", int(web.setting(request, "bulletin", "posts_per_hour")), 3600)
+            clean = board.check_fields(session, values, default_days=default_days, max_days=max_days)
+            post = Post(author_id=person.id, expires_at=utcnow())
+            board.renew(post, clean["days"])
+            mentioned = board.apply(session, post, clean)
+            session.add(post)
+            session.flush()
+            _save_images(request, post)
+            session.refresh(post)
+            board.reindex(session, post)
+            record(session, person.id, "bulletin", "contribution", "post")
+            _notify_mentions(session, post, person, mentioned)
+            web.flash(request, _("Your notice is on the board."))
+            return web.redirect(request, "bulletin:post", post_id=post.id)
+        except ValidationError as error:
+            if getattr(error, "status_code", 422) == 429:
+                raise
+            session.rollback()
+            errors = error.errors
+    return web.render(request, "bulletin/form.html", {
+        "title": _("New notice"), "values": values, "errors": errors, "categories": _categories(request),
+        "max_days": max_days, "post": None,
+    }, status_code=422 if errors else 200)
+
+
+def _notify_mentions(session: Any, post: Post, person: Any, mentioned: list[Any]) -> None:
+    if mentioned:
+        notify(session, [m.id for m in mentioned], "bulletin", "post", post.id,
+               title=_("%(name)s mentioned you in a notice: %(title)s", name=person.name, title=post.title),
+               url=board.post_url(post), actor=person)
+
+
+def edit_post(request: Request) -> Response:
+    """Change one's own notice; its pictures can be added to or removed."""
+    post = _own_post(request)
+    _default, max_days = _limits(request)
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {"title": post.title, "text": post.text, "location": post.location,
+                              "category": str(post.category_id), "days": "",
+                              "price": board.format_price(post.price_cents).replace("€ ", "")}
+    if request.method == "POST":
+        values = _text_fields(request)
+        session = web.db(request)
+        try:
+            form = {**values, "days": values.get("days") or str(max_days)}
+            clean = board.check_fields(session, form, default_days=max_days, max_days=max_days)
+            board.apply(session, post, clean)
+            if values.get("days"):
+                board.renew(post, clean["days"])
+            for upload_id in web.form(request).getlist("remove_image"):
+                _remove_image(request, post, str(upload_id))
+            _save_images(request, post)
+            session.flush()
+            board.reindex(session, post)
+            web.flash(request, _("Your notice is changed."))
+            return web.redirect(request, "bulletin:post", post_id=post.id)
+        except ValidationError as error:
+            session.rollback()
+            errors = error.errors
+    return web.render(request, "bulletin/form.html", {
+        "title": _("Change notice"), "values": values, "errors": errors, "categories": _categories(request),
+        "max_days": max_days, "post": post, "images": _images(request, [post.id])[post.id],
+    }, status_code=422 if errors else 200)
+
+
+def _remove_image(request: Request, post: Post, upload_id: str) -> None:
+    from organet.content import Upload
+
+    upload = web.db(request).get(Upload, upload_id[:32])
+    if upload is not None and upload.plugin == UPLOADS and upload.object_id == str(post.id):
+        delete_upload(web.db(request), web.site(request), upload)
+
+
+def renew_post(request: Request) -> Response:
+    """Put one's own notice back on the board for the default number of days."""
+    post = _own_post(request)
+    days, _max = _limits(request)
+    board.renew(post, days)
+    board.reindex(web.db(request), post)
+    web.flash(request, _("Your notice is on the board again."))
+    return web.redirect(request, "bulletin:post", post_id=post.id)
+
+
+def delete_post(request: Request) -> Response:
+    """Delete one's own notice with its pictures, and take it out of the search index."""
+    post = _own_post(request)
+    session = web.db(request)
+    from organet.content import Upload
+
+    for upload in session.scalars(sa.select(Upload).where(Upload.plugin == UPLOADS, Upload.kind == "post",
+                                                          Upload.object_id == str(post.id))):
+        delete_upload(session, web.site(request), upload)
+    search.remove(session, "bulletin", "post", post.id)
+    session.delete(post)
+    web.flash(request, _("Your notice is deleted."))
+    return web.redirect(request, "bulletin:board")
