@@ -58,6 +58,7 @@ def test_locked_database_answers_503_busy_not_500(database_kind, short_busy_time
     fake_plugins("scribe", SCRIBE)
     app = make_app(plugins=["scribe"])
     client = client_for(app)
+    client.cookies.set("organet_lang", "en")
     assert client.submit("/scribe/note").text == "noted"
     lock = hold_write_lock(app)
     try:
