@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -47,22 +48,25 @@ def worker(ctx: Any, once: bool, poll: float | None) -> None:
     """Run background jobs until stopped (Ctrl+C or SIGTERM finish the running job first)."""
     from organet.jobs.runner import JobRunner, run_pending
 
+    stopping = threading.Event()
+    if not once:
+        def stop(signum: int, _frame: Any) -> None:
+            click.echo(f"Stopping after the running job ({signal.Signals(signum).name})...", err=True)
+            stopping.set()
+            signal.signal(signum, signal.SIG_DFL)  # a second signal stops at once
+
+        # Installed before start-up, so that a signal while the site starts still stops cleanly.
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
     try:
         with _started_app(ctx) as app:
             site = app.state.site
             runner = JobRunner(site, poll_seconds=poll or site.settings["jobs"]["poll_seconds"])
+            runner.stopping = stopping
             if once:
                 runs = run_pending(site, runner.worker_id)
                 click.echo(f"Ran {runs} job run(s).")
                 return
-
-            def stop(signum: int, _frame: Any) -> None:
-                click.echo(f"Stopping after the running job ({signal.Signals(signum).name})...", err=True)
-                runner.stopping.set()
-                signal.signal(signum, signal.SIG_DFL)  # a second signal stops at once
-
-            signal.signal(signal.SIGINT, stop)
-            signal.signal(signal.SIGTERM, stop)
             click.echo(f"Worker {runner.worker_id} running {len(site.jobs)} job(s); Ctrl+C stops it.")
             runner.run()
             click.echo("Worker stopped.")
