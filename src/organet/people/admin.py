@@ -43,7 +43,10 @@ def people(request: Request) -> Response:
         values = {k: _text(form, k) for k in ("username", "email", "given_name", "tussenvoegsel", "surname",
                                               "role", "kind")}
         try:
-            person = accounts.create_person(session, web.user(request), request=request, **values)
+            person = accounts.create_person(
+                session, web.user(request), request=request, username=values["username"], email=values["email"],
+                given_name=values["given_name"], tussenvoegsel=values["tussenvoegsel"], surname=values["surname"],
+                role=values["role"] or "member", kind=values["kind"] or "employee")
         except ValidationError as error:
             errors = dict(error.errors or {})
         else:
@@ -247,7 +250,8 @@ def import_run(request: Request) -> Response:
                "confirm_leavers": bool(source.get("confirm_leavers"))}
     apply = request.method == "POST" and run.applied_at is None
     report = hr_import.run_import(web.site(request), session, run.content, dry_run=not apply,
-                                  actor=web.user(request), request=request, **options)
+                                  actor=web.user(request), request=request, skip_bad_rows=options["skip_bad_rows"],
+                                  full=options["full"], confirm_leavers=options["confirm_leavers"])
     if apply and report.applied:
         from organet.db import utcnow
 

@@ -21,7 +21,7 @@ def _site(ctx: Any) -> Any:
 
 
 def _person(session: Any, username: str) -> User:
-    person = session.scalar(sa.select(User).where(User.username == username))
+    person: User | None = session.scalar(sa.select(User).where(User.username == username))
     if person is None:
         raise ValidationError(f"There is nobody with the username {username!r}; "
                               "`organet user list` shows who there is.")

@@ -32,7 +32,7 @@ def matches(query: str) -> sa.ColumnElement[bool] | None:
 
 
 def people_query(query: str = "", *, include_inactive: bool = False, include_services: bool = False,
-                 viewer: Any = None) -> sa.Select[tuple[User]]:
+                 viewer: Any = None) -> sa.Select[Any]:
     """Return a select of people matching ``query``, sorted by surname then given name.
 
     Deactivated people and service accounts are left out unless asked for. An external
