@@ -52,7 +52,7 @@ def health_status(site: Site, session: Session) -> dict[str, dict[str, Any]]:
     return {"jobs": status.health(site, session, site.settings["jobs"]["stall_minutes"])}
 
 
-@hookimpl
+@hookimpl(trylast=True)  # after every other plugin has started: a job may need what they set up
 def on_startup(app: Starlette) -> None:
     site = app.state.site
     if site.state.get("run_jobs"):
