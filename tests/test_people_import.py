@@ -145,6 +145,7 @@ def test_plugins_claim_extra_columns(make_app):
            "2,piet,p@z.example,Jansen,Zorg,+31 6\n"
     report = run(app, text, dry_run=False)
     assert [(p.line, "phone" in p.reason) for p in report.bad] == [(3, True)] and not report.applied
+    assert report.joiners == ["anna"]
     report = run(app, text, dry_run=False, skip_bad_rows=True)
     assert report.applied and stored == {"anna": "0612345678"}
 

@@ -249,13 +249,20 @@ def _apply_rows(site: Any, session: Session, rows: list[Row], report: Report, ex
             people[person.hr_id or ""] = person
     usernames = set(session.scalars(sa.select(User.username)))
     groups = _department_groups(session, good, report)
+    ids_before = set(people)
     for done, row in enumerate(rows, start=1):
         if "_bad" in row.values:
             continue
+        lists = (report.joiners, report.updated, report.movers, report.returned, report.kept_deactivated)
+        sizes = [len(items) for items in lists]
         try:
             with session.begin_nested():
                 _apply_row(session, row.values, people, usernames, groups, report, extra)
         except ValidationError as error:
+            for items, size in zip(lists, sizes, strict=True):
+                del items[size:]  # the row's changes were rolled back: so is its part of the report
+            if row.values["hr_id"] not in ids_before:
+                people.pop(row.values["hr_id"], None)
             report.bad.append(Problem(row.line, str(error)))
         if progress is not None:
             progress(done, len(rows))
