@@ -136,3 +136,11 @@ def test_a_year_of_activity_for_5000_people_stays_small(app, database_kind):
         limit = 200
     print(f"\n{total} day rows, {size_mb:.1f} MB on {database_kind}")
     assert size_mb < limit
+
+
+def test_sign_in_is_recorded(app, make_user, client_for):
+    make_user(app, "anna", password="een lange zin als wachtwoord")
+    client = client_for(app)
+    client.submit("/login", {"login": "anna", "password": "een lange zin als wachtwoord"})
+    rows = {row.plugin: row.sign_ins for row in day_rows(app)}
+    assert rows.get("auth") == 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from organet import audit, web
+from organet import activity, audit, web
 from organet.auth import secondfactor, sessions
 from organet.db import utcnow
 from organet.people.models import User
@@ -39,6 +39,7 @@ def sign_in(request: Request, user: User, method: str = "password", *, second_fa
     user.last_login_at = utcnow()
     audit.record(session, user, "auth.signin.succeeded", target=f"person:{user.username}",
                  details={"method": method}, request=request)
+    activity.record(session, user.id, "auth", action="sign-in", kind=method)
     response = web.redirect_back(request, "/")
     sessions.set_cookie(request, response, token)
     return response
