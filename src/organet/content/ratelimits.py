@@ -44,7 +44,7 @@ def _hit_locally(key: str, limit: int, per_seconds: int) -> bool:
 def hit(site: Any, session: Any, key: str, limit: int, per_seconds: int) -> bool:
     """Count one use of ``key``; False when it was used ``limit`` times in the last ``per_seconds``."""
     try:
-        from organet import ratelimit  # type: ignore[attr-defined]
+        from organet import ratelimit
     except ImportError:
         return _hit_locally(f"{site.db.url}|{key}", limit, per_seconds)
     return bool(ratelimit.hit(site, session, key, limit, per_seconds))
