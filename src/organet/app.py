@@ -119,9 +119,9 @@ def _routes(site: Site) -> list[BaseRoute]:
 
     routes.append(Route("/api/openapi.json", openapi_json, name="api:openapi"))
     static_dirs = {"core": CORE_FOLDER / "static"}
-    for plugin in site.plugins.values():
-        if (plugin.folder / "static").is_dir():
-            static_dirs[plugin.name] = plugin.folder / "static"
+    for loaded in site.plugins.values():
+        if (loaded.folder / "static").is_dir():
+            static_dirs[loaded.name] = loaded.folder / "static"
     for _plugin, extra in collect(site.pm, "register_static_dirs"):
         static_dirs.update({name: Path(folder) for name, folder in extra.items()})
     for name, folder in static_dirs.items():

@@ -142,7 +142,8 @@ def _collect_models(site: Site) -> None:
 
 def _check_routes(site: Site) -> None:
     seen: dict[str, str] = {}
-    for plugin, route in [*site.pages, *site.api_routes]:
+    routes: list[tuple[str, Page | ApiRoute]] = [*site.pages, *site.api_routes]
+    for plugin, route in routes:
         kind = "API route" if isinstance(route, ApiRoute) else "page"
         if not route.permission:
             raise PluginError(f"Plugin {plugin!r} declares the {kind} {route.path!r} without a permission; "

@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from starlette.responses import Response
 
 Endpoint = Callable[["Request"], "Response | Awaitable[Response]"]
+# An API endpoint returns a Response, or data (a dict, a list, a pydantic model) that is sent as JSON.
+ApiEndpoint = Callable[["Request"], Any]
 
 PLUGIN_NAME = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
 PERMISSION_NAME = re.compile(r"^[a-z]+(-[a-z0-9]+)+$")
@@ -110,7 +112,7 @@ class ApiRoute:
     """
 
     path: str
-    endpoint: Endpoint
+    endpoint: ApiEndpoint
     name: str
     permission: str
     methods: tuple[str, ...] = ("GET",)

@@ -130,11 +130,11 @@ def admin_plugins(request: Request) -> Response:
     for plugin, group in session.execute(sa.select(Audience.plugin, Group).join(Group, Group.id == Audience.group_id)):
         audiences.setdefault(plugin, []).append(group)
     rows = []
-    for plugin in site.plugins.values():
+    for loaded in site.plugins.values():
         migrated = ""
-        if plugin.migrations.is_dir():
-            migrated = "ok" if at.get(plugin.name) == schema.heads(plugin) else "pending"
-        rows.append({"plugin": plugin, "audience": audiences.get(plugin.name, []), "migrations": migrated})
+        if loaded.migrations.is_dir():
+            migrated = "ok" if at.get(loaded.name) == schema.heads(loaded) else "pending"
+        rows.append({"plugin": loaded, "audience": audiences.get(loaded.name, []), "migrations": migrated})
     return web.render(request, "core/admin_plugins.html", {"rows": rows, "title": i18n.gettext("Plugins")})
 
 
@@ -155,7 +155,7 @@ def admin_plugin(request: Request) -> Response:
         new_values: dict[str, Any] = {}
         chosen = old_audience
         if not plugin.info.essential:
-            chosen = {int(v) for v in form.getlist("audience") if str(v).isdigit()}
+            chosen = {int(str(v)) for v in form.getlist("audience") if str(v).isdigit()}
             session.execute(sa.delete(Audience).where(Audience.plugin == name))
             for group_id in sorted(chosen):
                 session.add(Audience(plugin=name, group_id=group_id))

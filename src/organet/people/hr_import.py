@@ -253,7 +253,8 @@ def _apply_rows(site: Any, session: Session, rows: list[Row], report: Report, ex
     for done, row in enumerate(rows, start=1):
         if "_bad" in row.values:
             continue
-        lists = (report.joiners, report.updated, report.movers, report.returned, report.kept_deactivated)
+        lists: tuple[list[Any], ...] = (report.joiners, report.updated, report.movers, report.returned,
+                                        report.kept_deactivated)
         sizes = [len(items) for items in lists]
         try:
             with session.begin_nested():

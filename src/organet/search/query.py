@@ -25,8 +25,8 @@ from organet.search.models import Grant, IndexedDocument
 if TYPE_CHECKING:
     from organet.site import Site
 
-CANDIDATES = 1000
-"""At most this many matches (the most recently indexed ones) are ranked, plus the title matches."""
+CANDIDATES = 500
+"""At most this many matches (the most recently indexed ones) are ranked, plus as many title matches."""
 
 SUGGEST_CANDIDATES = 200
 MAX_WORDS = 8
@@ -209,8 +209,8 @@ class _SQLite(_Dialect):
 class _PostgreSQL(_Dialect):
     """Generated ``tsvector`` columns: ``tsv`` (title weight A, body B; Dutch or English) and ``title_tsv``."""
 
-    tsv = sa.literal_column("search_documents.tsv")
-    title_tsv = sa.literal_column("search_documents.title_tsv")
+    tsv: sa.ColumnClause[Any] = sa.literal_column("search_documents.tsv")
+    title_tsv: sa.ColumnClause[Any] = sa.literal_column("search_documents.title_tsv")
 
     @staticmethod
     def tsquery(terms: list[str]) -> str:
@@ -226,31 +226,25 @@ class _PostgreSQL(_Dialect):
         # which costs more (20-30 ms) than the whole query.
         session.execute(sa.text("SET LOCAL jit = off"))
 
-    def _matches(self, terms: list[str], title_only: bool) -> Any:
-        """Every match, found through a GIN index and read once (MATERIALIZED).
+    def _newest(self, terms: list[str], where: Where, title_only: bool, limit: int) -> sa.Select[Any]:
+        """The newest visible matches. Titles only (as you type, title candidates) use ``title_tsv``.
 
-        Without the fence the planner likes to walk the primary key backwards checking each
-        row's tsvector, or to AND the GIN bitmap with an index on ``plugin``: both far slower.
-        Titles only (search-as-you-type, title candidates) use ``title_tsv``: small, and no
-        weight recheck of the large ``tsv``.
+        For a common word the planner walks the primary key backwards and stops after ``limit``
+        visible matches; for a rare one it takes the GIN bitmap and sorts. No index starts with
+        ``plugin`` (the unique key is object_id, kind, plugin), so the audience condition is never
+        ANDed as a bitmap covering every row.
         """
         if title_only:
             condition = self.title_tsv.op("@@")(sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"),
                                                                    self.tsquery(terms)))
         else:
             condition = self.tsv.op("@@")(self.query(terms))
-        d = DOCS.c
-        return (sa.select(d.id, d.plugin, d.kind, d.object_id, d.visibility, d.owner_id, d.date)
-                .where(condition).cte("search_matches").prefix_with("MATERIALIZED"))
-
-    def _newest(self, terms: list[str], where: Where, title_only: bool, limit: int) -> sa.Select[Any]:
-        matches = self._matches(terms, title_only)
-        return sa.select(matches.c.id).where(*where(matches.c)).order_by(matches.c.id.desc()).limit(limit)
+        return sa.select(DOCS.c.id).where(condition, *where(DOCS.c)).order_by(DOCS.c.id.desc()).limit(limit)
 
     def candidates(self, session: Session, terms: list[str], where: Where, title_only: bool) -> list[Any]:
         # Relevance with the whole query for every candidate, title ones included.
         # Weights of D, C, B, A: the body (B) counts 1/TITLE_WEIGHT of the title (A).
-        weights = sa.literal_column(f"'{{0, 0, {1 / TITLE_WEIGHT}, 1}}'::float4[]")
+        weights: sa.ColumnClause[Any] = sa.literal_column(f"'{{0, 0, {1 / TITLE_WEIGHT}, 1}}'::float4[]")
         relevance = sa.func.ts_rank(weights, self.tsv, self.query(terms))
         age = sa.func.extract("epoch", sa.func.now() - DOCS.c.date) / 86400.0
         ids = self._newest(terms, where, title_only, CANDIDATES).subquery()
