@@ -172,3 +172,16 @@ def test_admin_group_defaults_page_needs_admin(demo, make_user, client_for):
         group_id = session.scalar(sa.select(Group.id).where(Group.slug == "wondzorg"))
     response = admin.submit("/admin/notifications", {"group": str(group_id), "plugin": "demo", "channel": "digest"})
     assert response.status_code == 200 and "digest" in response.text.lower()
+
+
+def test_the_queued_mail_job_sends_through_the_outbox(demo, make_user):
+    from organet.jobs import run_pending
+
+    anna = make_user(demo.app, "anna", email="anna@example.org")
+    with db_session(demo.app) as session:
+        set_preference(session, anna, "demo", "email")
+        notify(session, [anna], "demo", "post", "1", title="Hello", url="/demo/posts/1")
+    run_pending(demo.app.state.site, "w1")
+    [mail] = mails_to(demo.app, "anna@example.org")
+    assert mail.subject == "Test intranet: Hello" and "http://127.0.0.1:8000/demo/posts/1" in mail.text
+    assert [r.mail_state for r in rows_for(demo.app, anna)] == ["sent"]
