@@ -177,12 +177,11 @@ def index_many(session: Session, docs: Iterable[SearchDocument], batch_size: int
         new: list[SearchDocument] = []
         updates: list[tuple[int, SearchDocument]] = []
         unique = {(d.plugin, d.kind, str(d.object_id)): d for d in batch}
+        for (plugin, kind), names in _by_key(list(unique.values())).items():
+            known[(plugin, kind)] = dict(session.execute(sa.select(table.c.object_id, table.c.id).where(
+                table.c.object_id.in_(names), table.c.kind == kind, table.c.plugin == plugin)).all())
         for doc in unique.values():
-            key = (doc.plugin, doc.kind)
-            if key not in known:
-                known[key] = dict(session.execute(sa.select(table.c.object_id, table.c.id).where(
-                    table.c.plugin == doc.plugin, table.c.kind == doc.kind)).all())
-            found = known[key].get(str(doc.object_id))
+            found = known[(doc.plugin, doc.kind)].get(str(doc.object_id))
             if found is None:
                 new.append(doc)
             else:

@@ -43,7 +43,8 @@ class IndexedDocument(Model):
     body: Mapped[str] = mapped_column(sa.Text, default="")
 
     __table_args__ = (
-        sa.UniqueConstraint("plugin", "kind", "object_id"),
+        # object_id first: no index may start with plugin (see organet.search.query, PostgreSQL).
+        sa.UniqueConstraint("object_id", "kind", "plugin"),
         sa.Index("ix_search_documents_kind", "kind"),
     )
 

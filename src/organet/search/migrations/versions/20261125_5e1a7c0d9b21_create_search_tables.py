@@ -9,8 +9,7 @@ The full-text part differs per database (see docs/search.md):
 - SQLite: an FTS5 table ``search_fts`` (title and body, prefix indexes for 2 and 3 characters)
   whose rowid is the document's id; organet.search writes it, a trigger deletes from it.
 - PostgreSQL: generated ``tsvector`` columns (``tsv``: title weight A, body B, Dutch or English
-  stemming per document; ``title_tsv``: simple, for search-as-you-type) with GIN indexes, long
-  values kept out of the row (``toast_tuple_target``), and a
+  stemming per document; ``title_tsv``: simple, for search-as-you-type) with GIN indexes, and a
   trigram index on titles when the ``pg_trgm`` extension can be created. When the database role
   may not create extensions, the migration goes on without it (typo tolerance is then off);
   a database owner can run ``CREATE EXTENSION pg_trgm;`` and the index statement below later.
@@ -46,10 +45,6 @@ POSTGRESQL_FTS = [
     f"setweight(to_tsvector({PG_CONFIG}, coalesce(body, '')), 'B')) STORED",
     "ALTER TABLE search_documents ADD COLUMN title_tsv tsvector GENERATED ALWAYS AS ("
     "to_tsvector('simple'::regconfig, coalesce(title, ''))) STORED",
-    # Keep the rows narrow: the text and its tsvector go to TOAST, so checking visibility for
-    # thousands of matches reads few pages (the GIN indexes need no recheck from the row).
-    "ALTER TABLE search_documents ALTER COLUMN tsv SET STORAGE EXTERNAL",
-    "ALTER TABLE search_documents SET (toast_tuple_target = 128)",
     "CREATE INDEX ix_search_documents_tsv ON search_documents USING gin (tsv)",
     "CREATE INDEX ix_search_documents_title_tsv ON search_documents USING gin (title_tsv)",
 ]
@@ -74,7 +69,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['owner_id'], ['people.id'], name=op.f('fk_search_documents_owner_id_people'),
                             ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_search_documents')),
-    sa.UniqueConstraint('plugin', 'kind', 'object_id', name=op.f('uq_search_documents_plugin_kind_object_id'))
+    sa.UniqueConstraint('object_id', 'kind', 'plugin', name=op.f('uq_search_documents_object_id_kind_plugin'))
     )
     op.create_index('ix_search_documents_kind', 'search_documents', ['kind'], unique=False)
     op.create_index(op.f('ix_search_documents_owner_id'), 'search_documents', ['owner_id'], unique=False)
