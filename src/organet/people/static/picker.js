@@ -29,7 +29,7 @@
               option.textContent = option.label;
               list.appendChild(option);
             });
-            if (status) { status.textContent = (data.items || []).length + " \u2022"; }
+            if (status) { status.textContent = (status.getAttribute("data-found") || "") + " " + (data.items || []).length; }
           })
           .catch(function () { /* the plain field still works */ });
       }, 150);
