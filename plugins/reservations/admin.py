@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
@@ -9,21 +10,34 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from organet import NotFound, ValidationError, content, web
+from organet.db import utcnow
 from organet.i18n import gettext as _
 from organet.people import Group, User, share, shared_groups
 
 from . import events, forms, ical, queries
-from .models import ACCESS, FACILITIES, KINDS, Resource
+from .models import ACCESS, FACILITIES, HOLDING, KINDS, Booking, Resource
 
 
 def resources(request: Request) -> Response:
-    """Every resource, active or not, by location; a link to add one; the CSV import."""
+    """Every resource, active or not, by location, with its bookings of the last 30 days; the CSV import."""
+    return _list_page(request, "", [])
+
+
+def _list_page(request: Request, message: str, problems: list[str], status: int = 200) -> Response:
     session = web.db(request)
     rows = list(session.scalars(sa.select(Resource).order_by(Resource.location_id, Resource.name)))
+    now = utcnow()
+    counts = dict(session.execute(sa.select(Booking.resource_id, sa.func.count()).where(
+        Booking.status == HOLDING, Booking.starts_at >= now - dt.timedelta(days=30), Booking.starts_at < now)
+        .group_by(Booking.resource_id)).all())
+    per_location: dict[str, int] = {}
+    for resource in rows:
+        name = resource.location.name if resource.location else "—"
+        per_location[name] = per_location.get(name, 0) + counts.get(resource.id, 0)
     return web.render(request, "reservations/admin_resources.html", {
         "title": _("Resources"), "resources": rows, "columns": forms.RESOURCE_COLUMNS, "example": forms.EXAMPLE,
-        "problems": [],
-        "message": ""})
+        "problems": problems, "message": message, "counts": counts, "per_location": per_location},
+        status_code=status)
 
 
 def _minute_text(minute: int | None) -> str:
@@ -151,9 +165,4 @@ def import_csv(request: Request) -> Response:
 
 
 def _import_failed(request: Request, message: str, problems: list[str]) -> Response:
-    session = web.db(request)
-    rows = list(session.scalars(sa.select(Resource).order_by(Resource.location_id, Resource.name)))
-    return web.render(request, "reservations/admin_resources.html", {
-        "title": _("Resources"), "resources": rows, "columns": forms.RESOURCE_COLUMNS, "example": forms.EXAMPLE,
-        "problems": problems,
-        "message": message}, status_code=422)
+    return _list_page(request, message, problems, status=422)

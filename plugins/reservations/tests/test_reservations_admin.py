@@ -195,3 +195,17 @@ def test_resource_photo_is_uploaded_and_shown_to_those_who_may_see_it(make_app, 
     assert member.get(url).status_code == 200
     partner = client_for(app, make_user(app, "partner", kind="external", role="external", groups=["elders"]))
     assert partner.get(url).status_code in (403, 404)
+
+
+def test_admin_list_counts_bookings_per_resource_and_location(make_app, make_user, client_for, make_room):
+    app = make_app(plugins=["reservations"])
+    anna = make_user(app, "anna")
+    room = make_room(app, name="Telkamer")
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    with db_session(app) as session:
+        for days in (1, 2, 40):
+            starts = now - dt.timedelta(days=days)
+            session.add(Booking(resource_id=room, title="x", booker_id=anna.id, starts_at=starts,
+                                ends_at=starts + dt.timedelta(hours=1)))
+    page = client_for(app, make_user(app, "root", role="admin")).get("/reservations/admin/")
+    assert "<td>2</td>" in page.text and "Delft: 2" in page.text
