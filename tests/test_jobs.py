@@ -143,11 +143,12 @@ def test_failing_job_is_retried_with_back_off_then_given_up(make_app, chores):
     chores().FAILURES["left"] = 10
     queue(app, "chores.flaky")
     start = utcnow()
+    # Back-off is 10 s, then 20 s; the passes leave far more room than that, whatever the machine's speed.
     run_pending(site, "w1", now=start)
     run_pending(site, "w1", now=start + dt.timedelta(seconds=2))  # still backing off
-    run_pending(site, "w1", now=start + dt.timedelta(seconds=12))
-    run_pending(site, "w1", now=start + dt.timedelta(seconds=40))
-    run_pending(site, "w1", now=start + dt.timedelta(hours=2))  # given up after max_attempts=3
+    run_pending(site, "w1", now=start + dt.timedelta(minutes=5))
+    run_pending(site, "w1", now=start + dt.timedelta(minutes=15))
+    run_pending(site, "w1", now=start + dt.timedelta(hours=3))  # given up after max_attempts=3
     assert [c for c in chores().CALLS if c[0] == "flaky"] == [("flaky", 1), ("flaky", 2), ("flaky", 3)]
     with db_session(app) as session:
         task = session.scalar(sa.select(Task))
@@ -162,7 +163,7 @@ def test_job_that_recovers_runs_once_more_and_is_done(make_app, chores):
     queue(app, "chores.flaky")
     start = utcnow()
     run_pending(app.state.site, "w1", now=start)
-    run_pending(app.state.site, "w1", now=start + dt.timedelta(seconds=11))
+    run_pending(app.state.site, "w1", now=start + dt.timedelta(minutes=5))
     with db_session(app) as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Task)) == 0
         assert session.get(JobState, "chores.flaky").last_outcome == "ok"
