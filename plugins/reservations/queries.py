@@ -85,13 +85,16 @@ class Entry:
 
 def entries(session: Session, low: dt.datetime, high: dt.datetime, *, resource_ids: list[int] | None = None,
             person_id: int | None = None, statuses: tuple[str, ...] = (HOLDING,), limit: int = 5000,
-            longest: dt.timedelta = LONGEST_BOOKING, details: bool = True) -> list[Entry]:
+            longest: dt.timedelta = LONGEST_BOOKING, details: bool = True,
+            location_id: int | None = None) -> list[Entry]:
     """Bookings overlapping [low, high) of some resources, or of one person (booker or booked for), by start.
 
     ``longest`` bounds how long before ``low`` an overlapping booking can start (the index on
     ``(resource_id, starts_at)`` then reads only that stretch); the day grid passes the longest
     booking its resources allow. ``details=False`` leaves out the description, resource and
-    location names (the grid knows its resources).
+    location names (the grid knows its resources). ``location_id`` selects the bookings of the
+    location's active resources by a join (the grid of an employee, who sees them all) instead of
+    a long ``IN`` list.
     """
     # Plain table columns (no ORM entities): the statement runs on the Core path, which costs a
     # fraction of the ORM's per-row work; the grid reads a few hundred rows per request.
@@ -102,6 +105,8 @@ def entries(session: Session, low: dt.datetime, high: dt.datetime, *, resource_i
     if details:
         columns += [b.c.description, r.c.name, g.c.name, b.c.created_at]
         source = source.join(r, r.c.id == b.c.resource_id).outerjoin(g, g.c.id == r.c.location_id)
+    elif location_id is not None:
+        source = source.join(r, r.c.id == b.c.resource_id)
     source = source.outerjoin(booker, booker.c.id == b.c.booker_id) \
         .outerjoin(booked_for, booked_for.c.id == b.c.booked_for_id)
     statement = (
@@ -109,7 +114,10 @@ def entries(session: Session, low: dt.datetime, high: dt.datetime, *, resource_i
         .where(b.c.status.in_(statuses), b.c.starts_at < high, b.c.ends_at > low)
         .order_by(b.c.starts_at, b.c.id).limit(limit)
     )
-    if resource_ids is not None:
+    if location_id is not None:
+        statement = statement.where(r.c.location_id == location_id, r.c.active.is_(True),
+                                    b.c.starts_at > low - min(longest, LONGEST_BOOKING))
+    elif resource_ids is not None:
         if not resource_ids:
             return []
         statement = statement.where(b.c.resource_id.in_(resource_ids),

@@ -41,8 +41,12 @@ def grid(request: Request) -> Response:
     rooms = queries.grid_rooms(session, person, location.id) if location else []
     low, high = queries.day_bounds(day, zone)
     longest = max((dt.timedelta(minutes=r.max_minutes) for r in rooms), default=dt.timedelta(0))
-    booked = queries.entries(session, low, high, resource_ids=[r.id for r in rooms], longest=longest,
-                             details=False)
+    if getattr(person, "is_external", False):  # only what is shared with them
+        booked = queries.entries(session, low, high, resource_ids=[r.id for r in rooms], longest=longest,
+                                 details=False)
+    else:
+        booked = queries.entries(session, low, high, location_id=location.id if location else 0,
+                                 longest=longest, details=False)
     first = int(web.setting(request, "reservations", "grid_start_hour"))
     last = max(first + 1, int(web.setting(request, "reservations", "grid_end_hour")))
     resource_url = str(request.url_for("reservations:resource", resource_id=0).path)[:-1]
