@@ -18,6 +18,8 @@ def registered_forms():
     return [pytest.param(spec, id=spec.route) for spec in forms]
 
 
+# Fuzzing: the slowest part of the suite (half a minute for the booking form), so CI runs it once, on PostgreSQL.
+@pytest.mark.heavy
 @pytest.mark.parametrize("spec", registered_forms())
 def test_form_survives_hostile_input(spec, make_app, make_user, client_for):
     app = make_app(plugins=ALL_PLUGINS)
