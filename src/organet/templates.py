@@ -40,7 +40,7 @@ def template_folders(site: Site) -> list[Path]:
 def _url_for(context: Any, name: str, /, **params: Any) -> str:
     request: Request = context["request"]
     query = params.pop("_query", None)
-    url = str(request.url_for(name, **params).path)
+    url = web.path_for(request, name, **params)
     if query:
         from urllib.parse import urlencode
 
@@ -51,7 +51,7 @@ def _url_for(context: Any, name: str, /, **params: Any) -> str:
 @jinja2.pass_context
 def _static(context: Any, plugin: str, path: str) -> str:
     request: Request = context["request"]
-    return str(request.url_for(f"static-{plugin}", path=path).path)
+    return web.path_for(request, f"static-{plugin}", path=path)
 
 
 @jinja2.pass_context
