@@ -202,6 +202,7 @@ def make_app(tmp_path: Path) -> Iterator[Callable[..., Starlette]]:
         url = fresh_database(plugins, tmp_path)
         media = tmp_path / f"media-{len(clients)}"
         app = create_app(site_config(plugins, database_url=url, media_dir=str(media), **sections))
+        app.state.site.state["activity_flush_seconds"] = 0  # tests read page views right after the page
         client = OrganetClient(app)
         client.__enter__()  # runs the lifespan: permissions seeded, caches warm
         clients.append(client)

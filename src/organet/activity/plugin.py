@@ -64,3 +64,10 @@ def export_person_data(session: Session, person: Any) -> dict[str, Any]:
 def on_person_erased(session: Session, person: Any) -> None:
     session.execute(sa.delete(DayActivity).where(DayActivity.user_id == person.id))
     session.execute(sa.delete(Event).where(Event.user_id == person.id))
+
+
+@hookimpl
+def on_shutdown(app: Any) -> None:
+    from organet.activity.recording import flush
+
+    flush(app.state.site)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
+import time
 from typing import Any
 
 import sqlalchemy as sa
@@ -66,9 +68,10 @@ def record(session_or_request: Session | Request, user_id: int | None, plugin: s
     """Record that a person viewed a page of, signed in to, or contributed to ``plugin``.
 
     With a database session (the request's, a job's) the row is written in that transaction,
-    so a contribution and its record commit together. With a request it is written in a short
-    transaction of its own after the page, and a failure is logged, never shown: a figure for
-    statistics must not cost anyone their page.
+    so a contribution and its record commit together. With a request it is kept in the
+    worker's :class:`PageViewBuffer` and written with others in a short transaction of its own
+    within seconds; a failure is logged, never shown: a figure for statistics must not cost
+    anyone their page.
     """
     if not user_id:
         return
@@ -77,14 +80,63 @@ def record(session_or_request: Session | Request, user_id: int | None, plugin: s
         write(session_or_request, user_id, plugin, action, kind, keep_events=_keep_events(site))
         return
     site = session_or_request.app.state.site
-    try:
-        with site.db.session() as session:
-            if not site.db.is_sqlite:
-                # A page view lost in a crash costs nothing; waiting for the disk on every page does.
-                session.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
-            write(session, user_id, plugin, action, kind, keep_events=_keep_events(site))
-    except Exception:
-        log.warning("activity not recorded for %s/%s", plugin, action, exc_info=True)
+    buffer: PageViewBuffer = site.state.setdefault("activity_buffer", PageViewBuffer())
+    buffer.add(site, user_id, plugin, action, kind)
+
+
+FLUSH_SECONDS = 2.0
+"""Page views wait at most this long in a worker's memory before they are written together."""
+
+FLUSH_SIZE = 500
+
+
+class PageViewBuffer:
+    """Page views of one worker, written in one transaction every :data:`FLUSH_SECONDS`.
+
+    A write transaction per page view would make every page a write and, on SQLite, make
+    concurrent pages queue for the write lock. Buffering costs at most a few seconds of
+    figures when a worker crashes; statistics can afford that, pages cannot afford the wait.
+    ``site.state["activity_flush_seconds"] = 0`` (the test kit does this) writes at once.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pending: list[tuple[int, str, str, str | None, dt.datetime]] = []
+        self._flushed_at = time.monotonic()
+
+    def add(self, site: Any, user_id: int, plugin: str, action: str, kind: str | None) -> None:
+        """Remember one event; write everything remembered when it is time."""
+        with self._lock:
+            self._pending.append((user_id, plugin, action, kind, dt.datetime.now(dt.UTC)))
+            interval = float(site.state.get("activity_flush_seconds", FLUSH_SECONDS))
+            due = len(self._pending) >= FLUSH_SIZE or time.monotonic() - self._flushed_at >= interval
+        if due:
+            self.flush(site)
+
+    def flush(self, site: Any) -> None:
+        """Write every remembered event in one short transaction; a failure is logged, never shown."""
+        with self._lock:
+            pending, self._pending = self._pending, []
+            self._flushed_at = time.monotonic()
+        if not pending:
+            return
+        try:
+            with site.db.session() as session:
+                if not site.db.is_sqlite:
+                    # A page view lost in a crash costs nothing; waiting for the disk on every flush does.
+                    session.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
+                keep = _keep_events(site)
+                for user_id, plugin, action, kind, at in pending:
+                    write(session, user_id, plugin, action, kind, now=at, keep_events=keep)
+        except Exception:
+            log.warning("%d activity events not recorded", len(pending), exc_info=True)
+
+
+def flush(site: Any) -> None:
+    """Write the page views this worker still holds (at shutdown, and before reading figures in tests)."""
+    buffer = site.state.get("activity_buffer")
+    if buffer is not None:
+        buffer.flush(site)
 
 
 def _site_of(session: Session) -> Any:

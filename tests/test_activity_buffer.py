@@ -1,0 +1,31 @@
+"""Page views wait in the worker's buffer and are written together: no write transaction per page."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from organet.activity.models import DayActivity
+from organet.activity.recording import flush
+from organet.testing import db_session
+
+
+def views(app) -> int:
+    with db_session(app) as session:
+        return int(session.scalar(sa.select(sa.func.coalesce(sa.func.sum(DayActivity.views), 0))) or 0)
+
+
+def test_page_views_are_buffered_then_written_together(make_app, make_user, client_for):
+    app = make_app()
+    app.state.site.state["activity_flush_seconds"] = 3600
+    client = client_for(app, make_user(app, "anna"))
+    for _ in range(3):
+        assert client.get("/").status_code == 200
+    assert views(app) == 0
+    flush(app.state.site)
+    assert views(app) == 3
+
+
+def test_the_test_kit_writes_page_views_at_once(make_app, make_user, client_for):
+    app = make_app()
+    client_for(app, make_user(app, "anna")).get("/")
+    assert views(app) == 1
