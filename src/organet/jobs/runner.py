@@ -231,11 +231,15 @@ def release(site: Site, name: str, worker_id: str) -> None:
                         .values(locked_by=None, locked_until=None))
 
 
-def _extend(site: Site, name: str, worker_id: str, until: dt.datetime) -> bool:
+def _extend(site: Site, name: str, worker_id: str, until: dt.datetime, task_id: int, now: dt.datetime) -> bool:
+    """Keep the lease for one more run and mark that run started, in one transaction."""
     with site.db.session() as session:
         result = session.execute(sa.update(JobState).where(JobState.name == name, JobState.locked_by == worker_id)
                                  .values(locked_until=until))
-        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return False
+        session.execute(sa.update(Task).where(Task.id == task_id).values(started_at=now))
+        return True
 
 
 def _run_claimed(site: Site, name: str, worker_id: str, clock: _Clock) -> int:
@@ -254,10 +258,8 @@ def _run_claimed(site: Site, name: str, worker_id: str, clock: _Clock) -> int:
             Task.name == name, Task.failed.is_(False), Task.run_at <= clock(),
         ).order_by(Task.run_at, Task.id).limit(TASKS_PER_PASS)).all()
     for task_id, payload, attempts in tasks:
-        if not _extend(site, name, worker_id, clock() + job.timeout):
+        if not _extend(site, name, worker_id, clock() + job.timeout, task_id, clock()):
             break  # our lease expired and another worker took the job over
-        with site.db.session() as session:
-            session.execute(sa.update(Task).where(Task.id == task_id).values(started_at=clock()))
         outcome = _execute(site, job, worker_id, clock, dict(payload or {}), task_id, attempts + 1, None)
         _record(site, job, outcome, worker_id, clock(), periodic_run=False)
         if not outcome.ok:
