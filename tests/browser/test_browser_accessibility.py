@@ -34,6 +34,11 @@ PAGES = [
     ("admin-moderation", "/admin/moderation"),
     ("admin-audit", "/admin/audit"),
     ("admin-branding", "/admin/branding"),
+    ("admin-jobs", "/admin/jobs"),
+    ("admin-adoption", "/admin/adoption"),
+    ("phonebook-admin", "/phonebook/admin"),
+    ("bulletin-categories", "/bulletin/admin/categories"),
+    ("reservations-admin", "/reservations/admin/"),
     ("phonebook", "/phonebook/"),
     ("phonebook-search", "/phonebook/?q=de"),
     ("phonebook-person", ("/", "a[href^='/phonebook/people/']")),
@@ -42,6 +47,8 @@ PAGES = [
     ("bulletin-new", "/bulletin/new"),
     ("reservations", "/reservations/"),
     ("reservations-book", ("/reservations/", "td.res-free a")),
+    ("reservations-mine", "/reservations/mine"),
+    ("account-security", "/account/security"),
     ("kudos", "/kudos/"),
 ]
 
