@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 import signal
@@ -13,6 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import click
+from anyio.from_thread import start_blocking_portal
 
 from organet.errors import OrganetError
 
@@ -23,16 +23,10 @@ def _started_app(ctx: Any) -> Iterator[Any]:
     from organet.app import create_app
 
     app = create_app(ctx.config)
-    lifespan = app.router.lifespan_context(app)
-    loop = asyncio.new_event_loop()
-    try:
-        loop.run_until_complete(lifespan.__aenter__())
-        try:
-            yield app
-        finally:
-            loop.run_until_complete(lifespan.__aexit__(None, None, None))
-    finally:
-        loop.close()
+    # The lifespan runs on an event loop in a thread of its own, so that a caller that already runs a
+    # loop in this thread (a test process that also drives a browser) is not disturbed.
+    with start_blocking_portal() as portal, portal.wrap_async_context_manager(app.router.lifespan_context(app)):
+        yield app
 
 
 def _fail(error: OrganetError) -> None:
