@@ -314,3 +314,20 @@ def test_reset_requests_are_limited_per_address(app, make_user):
     statuses = [client.submit("/login/reset", {"login": "anna"}).status_code for _ in range(7)]
     assert statuses[:5] == [200] * 5 and statuses[-1] == 429
     assert OrganetClient(app, client=("203.0.113.51", 1)).submit("/login/reset", {"login": "anna"}).status_code == 200
+
+
+def test_erasing_a_person_removes_their_sessions_and_tokens(make_app, make_user, client_for):
+    import sqlalchemy as sa
+
+    from organet.auth.models import SignInSession
+    from organet.testing import db_session
+
+    app = make_app()
+    anna = make_user(app, "anna")
+    client = client_for(app, anna)
+    assert client.get("/").status_code == 200
+    with db_session(app) as session:
+        app.state.site.hook.on_person_erased(session=session, person=anna)
+    with db_session(app) as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(SignInSession)) == 0
+    assert client.get("/", follow_redirects=False).status_code == 303

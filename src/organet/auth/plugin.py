@@ -187,3 +187,10 @@ def register_jobs() -> list[Job]:
     return [Job("auth.prune", prune, every=dt.timedelta(hours=1),
                 description="Delete ended sessions, throttles and reset links")]
 
+
+
+@hookimpl
+def on_person_erased(session: Session, person: Any) -> None:
+    # The person row is anonymised, not deleted, so the cascades do not fire: remove every way to sign in.
+    for model in (SignInSession, ApiToken, RecoveryCode, PasswordReset, SecondFactor):
+        session.execute(sa.delete(model).where(model.user_id == person.id))

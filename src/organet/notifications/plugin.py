@@ -88,7 +88,7 @@ def export_person_data(session: Session, person: Any) -> dict[str, Any]:
     return {"notifications": [{"title": r.display_title, "url": r.url, "plugin": r.plugin,
                                "created_at": r.created_at.isoformat(),
                                "read_at": r.read_at.isoformat() if r.read_at else None} for r in rows],
-            "preferences": dict(prefs.all())}
+            "preferences": {plugin: channel for plugin, channel in prefs}}
 
 
 @hookimpl
