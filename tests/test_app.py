@@ -79,3 +79,12 @@ def test_database_is_fresh_for_each_test(app):
 
     with db_session(app) as session:
         assert session.query(User).count() == 0
+
+
+def test_error_pages_keep_the_layout_and_navigation_of_the_person(make_app, make_user, client_for):
+    app = make_app(plugins=["bulletin"])
+    client = client_for(app, make_user(app, "anna"))
+    for path, status in (("/admin/", 403), ("/bulletin/posts/999", 404), ("/no/such/page", 404)):
+        response = client.get(path)
+        assert response.status_code == status
+        assert 'class="site-nav"' in response.text, path
