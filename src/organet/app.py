@@ -21,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from organet import i18n, web
-from organet._pipeline import api_endpoint, api_error, page_endpoint
+from organet._pipeline import api_endpoint, api_error, page_endpoint, resolve_person
 from organet.api import openapi
 from organet.config import Config, load_config
 from organet.db import Database
@@ -191,6 +191,9 @@ def _error_page(request: Request, status: int, title: str, message: str, referen
         # so that no connection is checked out by a closed session and never returned.
         with request.app.state.site.db.session() as session:
             request.state.db = session
+            if not hasattr(request.state, "user"):
+                # No route matched, so the pipeline never ran: find the person for their menu and language.
+                resolve_person(request.app.state.site, request)
             return web.render(request, "error.html", {"status": status, "title": title, "message": message,
                                                       "reference": reference}, status_code=status)
     except Exception:  # the layout itself failed: still never a traceback
