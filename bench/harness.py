@@ -301,3 +301,12 @@ def bench_session(config: Path, username: str = "bench", role: str = "member") -
         session.add(SignInSession(id_digest=digest(token), user_id=user.id, data={}))
     site.db.dispose()
     return {"organet_session": token}
+
+
+def bare_directory_database(people: int = 50_000) -> Path:
+    """Seed (once) the bare directory reference's SQLite database and return its path."""
+    path = CACHE / "bare_directory.db"
+    if not path.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        subprocess.run([PYTHON, str(BASELINE / "bare_directory.py"), "seed", str(path), str(people)], check=True)
+    return path

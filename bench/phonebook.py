@@ -15,7 +15,6 @@ digits of a phone number, results as you type, and person pages.
 from __future__ import annotations
 
 import random
-import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
@@ -24,8 +23,8 @@ from typing import Any
 from bench.harness import (
     BASELINE,
     CACHE,
-    PYTHON,
     Row,
+    bare_directory_database,
     bench_session,
     create_database,
     measure_latency,
@@ -134,20 +133,12 @@ def seed(url: str, config: Path) -> dict[str, Any]:
     return {"name": first_seen.most_common(1)[0][0], "phone": profiles[123]["work_phone"]}
 
 
-def _bare_database() -> Path:
-    path = CACHE / "bare_directory.db"
-    if not path.exists():
-        CACHE.mkdir(parents=True, exist_ok=True)
-        subprocess.run([PYTHON, str(BASELINE / "bare_directory.py"), "seed", str(path), str(PEOPLE)], check=True)
-    return path
-
-
 def run(options: Any) -> list[Row]:
     """Seed (once), serve organet and the bare reference side by side, and measure."""
     kinds = ["sqlite", "postgresql"] if options.db == "both" else [options.db]
     repeat = 1 if options.quick else 3
     seconds = 2 if options.quick else 5
-    bare_db = _bare_database()
+    bare_db = bare_directory_database(PEOPLE)
     rows: list[Row] = []
     for kind in kinds:
         config, url = organet_site(NAME, kind, plugins=["phonebook"])

@@ -115,6 +115,22 @@ def is_busy_error(error: BaseException) -> bool:
     return "database is locked" in text or "lock timeout" in text or "could not obtain lock" in text
 
 
+@contextmanager
+def _transaction(session: Session) -> Iterator[None]:
+    """Commit ``session`` when the block ends normally; roll back when it raises; a lock timeout is Busy."""
+    try:
+        yield
+        session.commit()
+    except OperationalError as error:
+        session.rollback()
+        if is_busy_error(error):
+            raise Busy("The database is busy. Please try again in a moment.") from error
+        raise
+    except BaseException:
+        session.rollback()
+        raise
+
+
 class Database:
     """The site's database: one engine and the sessions made from it."""
 
@@ -131,18 +147,8 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """Yield a session; commit when the block ends normally, roll back when it raises."""
-        with self._sessions() as session:
-            try:
-                yield session
-                session.commit()
-            except OperationalError as error:
-                session.rollback()
-                if is_busy_error(error):
-                    raise Busy("The database is busy. Please try again in a moment.") from error
-                raise
-            except BaseException:
-                session.rollback()
-                raise
+        with self._sessions() as session, _transaction(session):
+            yield session
 
     @contextmanager
     def write_session(self) -> Iterator[Session]:
@@ -153,21 +159,11 @@ class Database:
         raises :class:`organet.errors.Busy`. On PostgreSQL use constraints or
         ``SELECT ... FOR UPDATE`` inside it.
         """
-        with self._sessions() as session:
-            try:
-                if self.is_sqlite:
-                    # BEGIN IMMEDIATE itself may wait out the busy timeout: inside the try, so it is Busy too.
-                    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-                yield session
-                session.commit()
-            except OperationalError as error:
-                session.rollback()
-                if is_busy_error(error):
-                    raise Busy("The database is busy. Please try again in a moment.") from error
-                raise
-            except BaseException:
-                session.rollback()
-                raise
+        with self._sessions() as session, _transaction(session):
+            if self.is_sqlite:
+                # BEGIN IMMEDIATE itself may wait out the busy timeout: inside the transaction, so it is Busy too.
+                session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+            yield session
 
     def dispose(self) -> None:
         """Close every pooled connection (at shutdown, and in tests)."""
