@@ -85,7 +85,7 @@ def create_app(config: Config | str | os.PathLike[str] | Mapping[str, Any] | Non
     app.state.site = site
     # Starlette finds a route by name by trying every route in turn; templates build dozens of links per
     # page, so keep a map from name to route (see organet.web.path_for).
-    site.state["routes_by_name"] = {route.name: route for route in app.routes if getattr(route, "name", None)}
+    site.state["routes_by_name"] = {name: route for route in app.routes if (name := getattr(route, "name", None))}
     return app
 
 
