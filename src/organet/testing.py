@@ -186,6 +186,19 @@ def db_session(app: Starlette) -> Iterator[Any]:
         yield session
 
 
+@pytest.fixture(autouse=True)
+def _english_outside_requests() -> Iterator[None]:
+    """Code run outside a request (imports, jobs, the CLI) speaks English in every test, whatever ran before.
+
+    The language lives in a context variable; without this, a test would see the language a
+    previous test in the same worker left behind.
+    """
+    from organet import i18n
+
+    i18n.set_language("en")
+    yield
+
+
 @pytest.fixture
 def make_app(tmp_path: Path) -> Iterator[Callable[..., Starlette]]:
     """Factory: ``make_app(plugins=["phonebook"], site={...}, plugin_settings={...})`` → a started app.
