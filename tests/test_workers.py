@@ -165,14 +165,15 @@ def _get(url: str) -> httpx.Response:
     On a very busy machine uvicorn's supervisor may restart a worker that answered its ping
     late; that drops the connections it held, which says nothing about organet.
     """
-    for _try in range(5):
+    deadline = time.monotonic() + 60
+    while True:
         try:
             with httpx.Client(timeout=30) as client:
                 return client.get(url)
         except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise
             time.sleep(1)
-    with httpx.Client(timeout=30) as client:
-        return client.get(url)
 
 
 def _answers(url: str) -> bool:
