@@ -141,8 +141,14 @@ def test_two_workers_on_postgresql_serve_and_run_each_job_once(database_kind, tm
             pids.add(_get(f"{base}/counter/pid").json()["pid"])
         assert wait_for(lambda: len([x for x in log_lines(log) if x.startswith("note")]) >= 40), _output(server)
         assert wait_for(lambda: len([x for x in log_lines(log) if x.startswith("end")]) >= 4), _output(server)
-        with site.db.session() as session:
-            runners = set(session.scalars(sa.select(WorkerBeat.pid)))
+
+        def runner_pids() -> set[int]:
+            with site.db.session() as session:
+                return set(session.scalars(sa.select(WorkerBeat.pid)))
+
+        # On a busy machine the second worker's job thread may start late: give it time to report.
+        wait_for(lambda: len(runner_pids()) >= 2, 60)
+        runners = runner_pids()
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:

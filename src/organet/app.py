@@ -137,8 +137,12 @@ def _routes(site: Site) -> list[BaseRoute]:
 async def _lifespan(app: Starlette) -> AsyncIterator[None]:
     site: Site = app.state.site
     try:
-        with site.db.session() as session:
-            seed_permissions(site, session)
+        try:
+            with site.db.session() as session:
+                seed_permissions(site, session)
+        except sa.exc.IntegrityError:
+            # Several workers starting at once on a new permission: another one seeded it first.
+            log.info("permissions were seeded by another worker")
         with site.db.session() as session:
             site.state["runtime"].refresh(session, force=True)
     except sa.exc.OperationalError as error:
