@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import sqlalchemy as sa
 from pydantic import BaseModel
 from starlette.requests import Request
 
@@ -37,7 +36,7 @@ def _out(post: Post) -> PostOut:
 
 def list_posts(request: Request) -> dict[str, Any]:
     """Live posts, newest first, paginated; ``?category=ID`` narrows them."""
-    statement = sa.select(Post).where(board.live_clause()).order_by(Post.created_at.desc(), Post.id.desc())
+    statement = board.listing().where(board.live_clause()).order_by(Post.created_at.desc(), Post.id.desc())
     person = web.user(request)
     if person.is_external:
         from organet.people import visible_clause

@@ -8,13 +8,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 from sqlalchemy.orm import Session
 
 from organet import ValidationError, search
 from organet.content import render_markdown_with_mentions
 from organet.db import utcnow
 from organet.i18n import gettext as _
-from organet.people import shared_with
+from organet.people import User, shared_with
 
 from .models import LOCATION_MAX, TEXT_MAX, TITLE_MAX, Category, Post
 
@@ -45,6 +46,12 @@ def may_see(session: Session, person: Any, post: Post | None, *, moderator: bool
     if getattr(person, "is_external", False):
         return shared_with(session, person, "bulletin", "post", post.id)
     return True
+
+
+def listing() -> sa.Select[tuple[Post]]:
+    """Select posts for a list: with their category and author, without the author's group memberships
+    (the people model loads those eagerly for permission checks; a list of 20 notices needs only names)."""
+    return sa.select(Post).options(orm.joinedload(Post.author).lazyload(User.memberships))
 
 
 def live_clause() -> sa.ColumnElement[bool]:

@@ -47,7 +47,7 @@ def atom(request: Request) -> Response:
     reader = session.get(User, row.user_id) if row is not None else None
     if reader is None or not reader.active or not web.permission_granted(web.site(request), reader, board.VIEW):
         raise NotFound("Not found.")
-    statement = sa.select(Post).where(board.live_clause()).order_by(Post.created_at.desc()).limit(FEED_SIZE)
+    statement = board.listing().where(board.live_clause()).order_by(Post.created_at.desc()).limit(FEED_SIZE)
     name = request.path_params["category"]
     title = _("Bulletin board")
     if name != "all":

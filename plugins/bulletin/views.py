@@ -69,7 +69,7 @@ def board_page(request: Request) -> Response:
     page = int(query["page"]) if query.get("page", "").isdigit() and len(query["page"]) < 7 else 1
     page = max(page, 1)
     mine = query.get("mine") == "1"
-    statement = sa.select(Post).order_by(Post.created_at.desc(), Post.id.desc())
+    statement = board.listing().order_by(Post.created_at.desc(), Post.id.desc())
     if mine:
         statement = statement.where(Post.author_id == person.id)
     else:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from starlette.requests import Request
 
 from organet import web
@@ -17,7 +16,7 @@ LATEST = 5
 
 def latest_posts(request: Request) -> Any:
     """The five newest notices on the board, for the dashboard."""
-    statement = sa.select(Post).where(board.live_clause()).order_by(Post.created_at.desc()).limit(LATEST)
+    statement = board.listing().where(board.live_clause()).order_by(Post.created_at.desc()).limit(LATEST)
     person = web.user(request)
     if person.is_external:
         from organet.people import visible_clause
