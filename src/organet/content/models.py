@@ -20,16 +20,22 @@ def _ref_index(table: str) -> sa.Index:
     return sa.Index(f"ix_{table}_object", "plugin", "kind", "object_id")
 
 
-class Upload(Model):
+class ObjectRef:
+    """The three strings that name an object of any plugin, ``("bulletin", "post", "12")``; the core never
+    reads another plugin's tables, it asks the owning plugin about the object (``object_visible_to``)."""
+
+    plugin: Mapped[str] = mapped_column(sa.String(40))
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    object_id: Mapped[str] = mapped_column(sa.String(80))
+
+
+class Upload(ObjectRef, Model):
     """A file someone uploaded for an object of a plugin; stored under the media folder with a random name."""
 
     __tablename__ = "content_uploads"
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id", ondelete="SET NULL"), index=True)
-    plugin: Mapped[str] = mapped_column(sa.String(40))
-    kind: Mapped[str] = mapped_column(sa.String(40))
-    object_id: Mapped[str] = mapped_column(sa.String(80))
     filename: Mapped[str] = mapped_column(sa.String(200))
     content_type: Mapped[str] = mapped_column(sa.String(100))
     size: Mapped[int] = mapped_column(sa.Integer)
@@ -43,15 +49,12 @@ class Upload(Model):
     __table_args__ = (_ref_index("content_uploads"),)
 
 
-class Reaction(Model):
+class Reaction(ObjectRef, Model):
     """One person's reaction (like, thanks, ...) to an object; one of each kind per person."""
 
     __tablename__ = "content_reactions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    plugin: Mapped[str] = mapped_column(sa.String(40))
-    kind: Mapped[str] = mapped_column(sa.String(40))
-    object_id: Mapped[str] = mapped_column(sa.String(80))
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id", ondelete="CASCADE"), index=True)
     reaction: Mapped[str] = mapped_column(sa.String(20))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -61,15 +64,12 @@ class Reaction(Model):
     )
 
 
-class Comment(Model):
+class Comment(ObjectRef, Model):
     """A comment on an object: the Markdown as written and the sanitised HTML made from it."""
 
     __tablename__ = "content_comments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    plugin: Mapped[str] = mapped_column(sa.String(40))
-    kind: Mapped[str] = mapped_column(sa.String(40))
-    object_id: Mapped[str] = mapped_column(sa.String(80))
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id", ondelete="SET NULL"), index=True)
     text: Mapped[str] = mapped_column(sa.Text)
     html: Mapped[str] = mapped_column(sa.Text)
@@ -80,15 +80,12 @@ class Comment(Model):
     __table_args__ = (_ref_index("content_comments"),)
 
 
-class Report(Model):
+class Report(ObjectRef, Model):
     """Someone's report that an object breaks the rules, with their reason; open until a moderator decides."""
 
     __tablename__ = "content_reports"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    plugin: Mapped[str] = mapped_column(sa.String(40))
-    kind: Mapped[str] = mapped_column(sa.String(40))
-    object_id: Mapped[str] = mapped_column(sa.String(80))
     url: Mapped[str] = mapped_column(sa.String(500), default="")
     reporter_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id", ondelete="SET NULL"), index=True)
     reason: Mapped[str] = mapped_column(sa.Text)
@@ -98,15 +95,12 @@ class Report(Model):
     __table_args__ = (_ref_index("content_reports"),)
 
 
-class ModerationAction(Model):
+class ModerationAction(ObjectRef, Model):
     """A moderator hid or restored an object, and why. Kept as the record of every decision."""
 
     __tablename__ = "content_moderation_actions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    plugin: Mapped[str] = mapped_column(sa.String(40))
-    kind: Mapped[str] = mapped_column(sa.String(40))
-    object_id: Mapped[str] = mapped_column(sa.String(80))
     moderator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(sa.String(10))
     reason: Mapped[str] = mapped_column(sa.Text)
