@@ -9,6 +9,7 @@ profile, a ``?lang=`` choice or the browser.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 from collections.abc import Iterable
 from contextvars import ContextVar
@@ -118,11 +119,23 @@ def local(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(current_time_zone())
 
 
+@functools.lru_cache(maxsize=16)
+def _locale(language: str) -> Locale:
+    # Babel parses the locale again on every call it is given a name; lists format dozens of dates.
+    return Locale.parse(language)
+
+
+@functools.lru_cache(maxsize=4096)
+def _date_text(day: dt.date, style: str, language: str) -> str:
+    # A page of notices shows the same few days many times over; a day's text never changes.
+    return dates.format_date(day, format=style, locale=_locale(language))
+
+
 def format_datetime(moment: dt.datetime | None, style: str = "medium") -> str:
     """Format a stored (UTC) time in the current language and time zone: "25 nov. 2026 13:05"."""
     if moment is None:
         return ""
-    return dates.format_datetime(local(moment), format=style, locale=Locale.parse(_language.get()))
+    return dates.format_datetime(local(moment), format=style, locale=_locale(_language.get()))
 
 
 def format_date(day: dt.date | dt.datetime | None, style: str = "medium") -> str:
@@ -131,7 +144,7 @@ def format_date(day: dt.date | dt.datetime | None, style: str = "medium") -> str
         return ""
     if isinstance(day, dt.datetime):
         day = local(day).date()
-    return dates.format_date(day, format=style, locale=Locale.parse(_language.get()))
+    return _date_text(day, style, _language.get())
 
 
 def format_time(moment: dt.datetime | dt.time | None) -> str:
@@ -140,9 +153,9 @@ def format_time(moment: dt.datetime | dt.time | None) -> str:
         return ""
     if isinstance(moment, dt.datetime):
         moment = local(moment).time()
-    return dates.format_time(moment, format="short", locale=Locale.parse(_language.get()))
+    return dates.format_time(moment, format="short", locale=_locale(_language.get()))
 
 
 def format_number(value: float | int) -> str:
     """Format a number in the current language: "1.234,5" in Dutch, "1,234.5" in English."""
-    return numbers.format_decimal(value, locale=Locale.parse(_language.get()))
+    return numbers.format_decimal(value, locale=_locale(_language.get()))

@@ -95,7 +95,7 @@ def navigation(request: Request) -> list[dict[str, Any]]:
             continue
         if not the_site.plugins[plugin].info.essential and not in_audience(the_site, plugin, person):
             continue
-        url = str(request.url_for(entry.route).path)
+        url = web.path_for(request, entry.route)
         entries.append({"label": entry.label, "url": url,
                         "current": url != "/" and request.url.path.startswith(url)})
     return entries

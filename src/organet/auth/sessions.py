@@ -11,6 +11,7 @@ import secrets
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
@@ -80,9 +81,14 @@ def resolve(request: Request, session: Session, idle: dt.timedelta, absolute: dt
     token = request.cookies.get(COOKIE)
     if not token or len(token) > 100:
         return None
-    row = session.get(SignInSession, security.digest(token))
-    if row is None:
+    # One round trip for the session, its person and their group memberships: every page needs all three.
+    found = session.execute(
+        sa.select(SignInSession, User).outerjoin(User, User.id == SignInSession.user_id)
+        .options(orm.joinedload(User.memberships))
+        .where(SignInSession.id_digest == security.digest(token))).unique().first()
+    if found is None:
         return None
+    row, user = found
     now = utcnow()
     pending = (row.data or {}).get(PENDING)
     if pending:
@@ -95,7 +101,6 @@ def resolve(request: Request, session: Session, idle: dt.timedelta, absolute: dt
         request.state.session_id = token
         request.state.pending_session = row
         return None
-    user = session.get(User, row.user_id)
     if user is None or not user.active:
         session.delete(row)
         return None

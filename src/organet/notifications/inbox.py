@@ -142,10 +142,14 @@ def unread_count(site: Site, session: Session, person: Any) -> int:
     """The number for the bell: unread notifications about objects the person may still see (at most 50)."""
     if not getattr(person, "id", None):
         return 0
-    rows = session.scalars(sa.select(Notification).where(
+    # Every page shows the bell: fetch just the object each notification is about, not whole rows.
+    from organet.content.visibility import can_see
+
+    objects = session.execute(sa.select(Notification.plugin, Notification.kind, Notification.object_id).where(
         Notification.recipient_id == person.id, Notification.read_at.is_(None), Notification.channel != "off")
-        .order_by(Notification.updated_at.desc()).limit(BELL_LIMIT))
-    return len(visible(site, session, person, rows))
+        .order_by(Notification.updated_at.desc()).limit(BELL_LIMIT)).all()
+    answers = {key: can_see(site, session, person, *key) for key in set(map(tuple, objects))}
+    return sum(1 for key in objects if answers[tuple(key)])
 
 
 def recent(site: Site, session: Session, person: Any, limit: int = 30, before: dt.datetime | None = None,
