@@ -7,4 +7,4 @@ import os
 from organet.app import create_app
 
 app = create_app(os.environ.get("ORGANET_CONFIG", "organet.toml"),
-                 run_jobs=os.environ.get("ORGANET_RUN_JOBS") == "1")
+                 run_jobs=os.environ.get("ORGANET_RUN_JOBS") == "1", worker=True)
