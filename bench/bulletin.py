@@ -96,8 +96,7 @@ def seed(url: str, config: Path) -> None:
         with site.db.engine.connect() as connection:
             connection.exec_driver_sql("ANALYZE")
     else:
-        with site.db.engine.connect() as connection:
-            connection.exec_driver_sql("COMMIT")
+        with site.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("VACUUM ANALYZE")
     site.db.dispose()
 

@@ -53,12 +53,15 @@ def grid(request: Request) -> Response:
     day_start = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
     hours = range(first, last)
     edges = [(day_start + dt.timedelta(hours=hour)).astimezone(dt.UTC) for hour in range(first, last + 1)]
-    links = [f"book?day={day.isoformat()}&hour={hour}&resource=" for hour in hours]
+    # The same free cell for every resource but its id: escape each hour's link once, not per cell.
+    free_cells = [(f'<td class="res-free"><a href="{escape(f"book?day={day.isoformat()}&hour={hour}&resource=")}',
+                   f'">{escape(_("free"))}</a></td>') for hour in hours]
     labels = [f"{hour:02d}:00" for hour in hours]
     by_room: dict[int, list[queries.Entry]] = {}
     for entry in booked:
         by_room.setdefault(entry.resource_id, []).append(entry)
-    free, busy = escape(_("free")), escape(_("booked"))
+    texts = {"busy": escape(_("booked")), "book": escape(_("Book")), "free_all_day": escape(_("Free all day.")),
+             "book_link": escape(f"book?day={day.isoformat()}&resource=")}
     rows = []
     for room in rooms:
         mine = by_room.get(room.id, [])
@@ -76,32 +79,36 @@ def grid(request: Request) -> Response:
             starting[first_cell].append(text)
             for index in range(first_cell + 1, last_cell):
                 covered[index] = covered[index] or text
-        rows.append({"room": room, "url": f"{resource_url}{room.id}", "free_all_day": not mine,
-                     "book": f"book?day={day.isoformat()}&resource={room.id}",
-                     "cells": _cells(links, room.id, starting, covered, free, busy)})
+        rows.append(_row(room, f"{resource_url}{room.id}", not mine, free_cells, starting, covered, texts))
     return web.render(request, "reservations/grid.html", {
         "title": _("Reservations"), "locations": places, "location": location, "day": day,
         "hours": labels, "rows": rows,
-        "previous": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1),
-        "book": _("Book"), "free_all_day": _("Free all day.")})
+        "previous": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1)})
 
 
-def _cells(links: list[str], room_id: int, starting: list[list[str]], covered: list[str], free: str,
-           busy: str) -> Markup:
-    """One grid row's hour cells as HTML: a link when the hour is free, else what holds it.
+def _row(room: Any, url: str, free_all_day: bool, free_cells: list[tuple[str, str]], starting: list[list[str]],
+         covered: list[str], texts: dict[str, Markup]) -> Markup:
+    """One grid row as HTML: the resource (name, capacity, booking link), then a cell per hour.
 
-    Built here rather than in the template because a location has over a thousand cells; every
-    piece of text that comes from people is escaped.
+    A free hour is a link to the booking form, a booked one says what holds it. Built here
+    rather than in the template because a location has over a thousand cells; every piece of
+    text that comes from people is escaped.
     """
-    parts = []
-    for index, link in enumerate(links):
+    parts = [f'<tr><th scope="row"><a href="{escape(url)}">{escape(room.name)}</a> '
+             f'<span class="res-cap">{room.capacity}</span> '
+             f'<a class="res-book" href="{texts["book_link"]}{room.id}">{texts["book"]}</a>']
+    if free_all_day:
+        parts.append(f' <span class="res-allday">{texts["free_all_day"]}</span>')
+    parts.append("</th>")
+    for index, (before, after) in enumerate(free_cells):
         if starting[index]:
             parts.append(f'<td class="res-busy">{escape("; ".join(starting[index]))}</td>')
         elif covered[index]:
             parts.append(f'<td class="res-busy res-more"><span class="res-cont" title="{escape(covered[index])}">'
-                         f'{busy}</span></td>')
+                         f'{texts["busy"]}</span></td>')
         else:
-            parts.append(f'<td class="res-free"><a href="{escape(link)}{room_id}">{free}</a></td>')
+            parts.append(f"{before}{room.id}{after}")
+    parts.append("</tr>")
     return Markup("".join(parts))  # noqa: S704 - every part above is escaped
 
 
