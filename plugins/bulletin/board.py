@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -52,6 +53,27 @@ def listing() -> sa.Select[tuple[Post]]:
     """Select posts for a list: with their category and author, without the author's group memberships
     (the people model loads those eagerly for permission checks; a list of 20 notices needs only names)."""
     return sa.select(Post).options(orm.joinedload(Post.author).lazyload(User.memberships))
+
+
+@functools.cache
+def board_query(*, mine: bool, category: bool, location: bool) -> sa.Select[tuple[Post]]:
+    """The board's query for one combination of filters, newest first; built once, since putting a
+    statement together costs more than running it.
+
+    Its parameters: ``now`` (unless ``mine``), ``author_id`` (with ``mine``), ``category_id``,
+    ``location``, ``limit`` and ``offset``.
+    """
+    statement = listing().order_by(Post.created_at.desc(), Post.id.desc())
+    if mine:
+        statement = statement.where(Post.author_id == sa.bindparam("author_id"))
+    else:
+        statement = statement.where(Post.expired.is_(False), Post.hidden.is_(False),
+                                    Post.expires_at > sa.bindparam("now"))
+    if category:
+        statement = statement.where(Post.category_id == sa.bindparam("category_id"))
+    if location:
+        statement = statement.where(Post.location == sa.bindparam("location"))
+    return statement.limit(sa.bindparam("limit")).offset(sa.bindparam("offset"))
 
 
 def live_clause() -> sa.ColumnElement[bool]:

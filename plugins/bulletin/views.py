@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,20 +27,29 @@ def _text_fields(request: Request) -> dict[str, str]:
     return {key: str(value) for key, value in web.form(request).items() if isinstance(value, str)}
 
 
+# Built once: putting a statement together costs more than running it, and every board page runs these.
+_ACTIVE_CATEGORIES = sa.select(Category).where(Category.active.is_(True)).order_by(Category.position, Category.name)
+
+
+@functools.cache
+def _post_images() -> sa.Select[Any]:
+    from organet.content import Upload
+
+    return sa.select(Upload).where(
+        Upload.plugin == UPLOADS, Upload.kind == "post", Upload.object_id.in_(sa.bindparam("ids", expanding=True)),
+        Upload.is_image.is_(True)).order_by(Upload.created_at)
+
+
 def _categories(request: Request) -> list[Category]:
-    return list(web.db(request).scalars(
-        sa.select(Category).where(Category.active.is_(True)).order_by(Category.position, Category.name)))
+    return list(web.db(request).scalars(_ACTIVE_CATEGORIES))
 
 
 def _images(request: Request, post_ids: list[int]) -> dict[int, list[Any]]:
-    from organet.content import Upload
 
     found: dict[int, list[Any]] = {i: [] for i in post_ids}
     if not post_ids:
         return found
-    rows = web.db(request).scalars(sa.select(Upload).where(
-        Upload.plugin == UPLOADS, Upload.kind == "post", Upload.object_id.in_([str(i) for i in post_ids]),
-        Upload.is_image.is_(True)).order_by(Upload.created_at))
+    rows = web.db(request).scalars(_post_images(), {"ids": [str(i) for i in post_ids]})
     for upload in rows:
         found[int(upload.object_id)].append(upload)
     return found
@@ -69,23 +79,17 @@ def board_page(request: Request) -> Response:
     page = int(query["page"]) if query.get("page", "").isdigit() and len(query["page"]) < 7 else 1
     page = max(page, 1)
     mine = query.get("mine") == "1"
-    statement = board.listing().order_by(Post.created_at.desc(), Post.id.desc())
-    if mine:
-        statement = statement.where(Post.author_id == person.id)
-    else:
-        statement = statement.where(board.live_clause())
-        if person.is_external:
-            from organet.people import visible_clause
-
-            statement = statement.where(visible_clause(person, "bulletin", "post", Post.id,
-                                                       owner_column=Post.author_id))
     category_id = query.get("category", "")
-    if category_id.isdigit() and len(category_id) < 10:
-        statement = statement.where(Post.category_id == int(category_id))
+    category = category_id.isdigit() and len(category_id) < 10
     location = query.get("location", "").strip()[:120]
-    if location:
-        statement = statement.where(Post.location == location)
-    posts = list(session.scalars(statement.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)))
+    statement = board.board_query(mine=mine, category=category, location=bool(location))
+    if person.is_external and not mine:
+        from organet.people import visible_clause
+
+        statement = statement.where(visible_clause(person, "bulletin", "post", Post.id, owner_column=Post.author_id))
+    parameters = {"now": utcnow(), "author_id": person.id, "category_id": int(category_id) if category else 0,
+                  "location": location, "limit": PAGE_SIZE + 1, "offset": (page - 1) * PAGE_SIZE}
+    posts = list(session.scalars(statement, parameters))
     has_next = len(posts) > PAGE_SIZE
     posts = posts[:PAGE_SIZE]
     ids = [p.id for p in posts]

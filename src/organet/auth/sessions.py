@@ -76,16 +76,20 @@ def end_all(session: Session, user_id: int, keep: str | None = None) -> int:
     return int(getattr(session.execute(statement), "rowcount", 0) or 0)
 
 
+# One round trip for the session, its person and their group memberships: every page needs all
+# three. Built once: putting a statement together costs more than running it.
+_SESSION_AND_PERSON = (
+    sa.select(SignInSession, User).outerjoin(User, User.id == SignInSession.user_id)
+    .options(orm.joinedload(User.memberships))
+    .where(SignInSession.id_digest == sa.bindparam("digest")))
+
+
 def resolve(request: Request, session: Session, idle: dt.timedelta, absolute: dt.timedelta) -> User | None:
     """Return the person of the request's session cookie, or ``None`` (expired, ended, deactivated)."""
     token = request.cookies.get(COOKIE)
     if not token or len(token) > 100:
         return None
-    # One round trip for the session, its person and their group memberships: every page needs all three.
-    found = session.execute(
-        sa.select(SignInSession, User).outerjoin(User, User.id == SignInSession.user_id)
-        .options(orm.joinedload(User.memberships))
-        .where(SignInSession.id_digest == security.digest(token))).unique().first()
+    found = session.execute(_SESSION_AND_PERSON, {"digest": security.digest(token)}).unique().first()
     if found is None:
         return None
     row, user = found

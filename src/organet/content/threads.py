@@ -87,14 +87,21 @@ def add_comment(session: Session, person: Any, plugin: str, kind: str, object_id
     return comment, mentioned
 
 
+# Built once: lists ask for their objects' reactions on every page, and putting a statement
+# together costs more than running it.
+_REACTION_COUNTS = (
+    sa.select(Reaction.object_id, Reaction.reaction, sa.func.count())
+    .where(Reaction.plugin == sa.bindparam("plugin"), Reaction.kind == sa.bindparam("kind"),
+           Reaction.object_id.in_(sa.bindparam("ids", expanding=True)))
+    .group_by(Reaction.object_id, Reaction.reaction))
+
+
 def reaction_counts(session: Session, plugin: str, kind: str, object_ids: list[str]) -> dict[str, Counter[str]]:
     """Return ``{object_id: Counter({"like": 3, ...})}`` for a list of objects, in one query."""
     counts: dict[str, Counter[str]] = {str(i): Counter() for i in object_ids}
     if not object_ids:
         return counts
-    rows = session.execute(sa.select(Reaction.object_id, Reaction.reaction, sa.func.count()).where(
-        Reaction.plugin == plugin, Reaction.kind == kind, Reaction.object_id.in_([str(i) for i in object_ids]))
-        .group_by(Reaction.object_id, Reaction.reaction))
+    rows = session.execute(_REACTION_COUNTS, {"plugin": plugin, "kind": kind, "ids": [str(i) for i in object_ids]})
     for object_id, reaction, count in rows:
         counts[object_id][reaction] = count
     return counts

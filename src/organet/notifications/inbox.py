@@ -138,6 +138,14 @@ def visible(site: Site, session: Session, person: Any, rows: Iterable[Notificati
     return kept
 
 
+# Built once (putting a statement together costs more than running it): what the bell counts.
+_UNREAD_OBJECTS = (
+    sa.select(Notification.plugin, Notification.kind, Notification.object_id)
+    .where(Notification.recipient_id == sa.bindparam("person_id"), Notification.read_at.is_(None),
+           Notification.channel != "off")
+    .order_by(Notification.updated_at.desc()).limit(BELL_LIMIT))
+
+
 def unread_count(site: Site, session: Session, person: Any) -> int:
     """The number for the bell: unread notifications about objects the person may still see (at most 50)."""
     if not getattr(person, "id", None):
@@ -145,9 +153,7 @@ def unread_count(site: Site, session: Session, person: Any) -> int:
     # Every page shows the bell: fetch just the object each notification is about, not whole rows.
     from organet.content.visibility import can_see
 
-    objects = session.execute(sa.select(Notification.plugin, Notification.kind, Notification.object_id).where(
-        Notification.recipient_id == person.id, Notification.read_at.is_(None), Notification.channel != "off")
-        .order_by(Notification.updated_at.desc()).limit(BELL_LIMIT)).all()
+    objects = session.execute(_UNREAD_OBJECTS, {"person_id": person.id}).all()
     answers = {key: can_see(site, session, person, *key) for key in set(map(tuple, objects))}
     return sum(1 for key in objects if answers[tuple(key)])
 
