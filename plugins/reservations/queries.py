@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -22,9 +23,16 @@ def day_bounds(day: dt.date, zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
     return low, high
 
 
+# Built once: the day grid runs these on every request, and putting a statement together costs
+# more than running it.
+_LOCATIONS = sa.select(Group).where(Group.kind == "location").order_by(Group.name)
+_GRID_ROOMS = sa.select(Resource.id, Resource.name, Resource.capacity, Resource.max_minutes).where(
+    Resource.location_id == sa.bindparam("location_id"), Resource.active.is_(True)).order_by(Resource.name)
+
+
 def locations(session: Session) -> list[Group]:
     """Every location group, by name."""
-    return list(session.scalars(sa.select(Group).where(Group.kind == "location").order_by(Group.name)))
+    return list(session.scalars(_LOCATIONS))
 
 
 def visible_resources(session: Session, person: Any, *, location_id: int | None = None,
@@ -43,12 +51,11 @@ def visible_resources(session: Session, person: Any, *, location_id: int | None 
 
 def grid_rooms(session: Session, person: Any, location_id: int) -> list[Any]:
     """The active resources of a location as light rows (id, name, capacity, max_minutes), by name."""
-    statement = sa.select(Resource.id, Resource.name, Resource.capacity, Resource.max_minutes).where(
-        Resource.location_id == location_id, Resource.active.is_(True)).order_by(Resource.name)
+    statement = _GRID_ROOMS
     clause = visible_filter(person)
     if clause is not None:
         statement = statement.where(clause)
-    return list(session.execute(statement))
+    return list(session.execute(statement, {"location_id": location_id}))
 
 
 def resource_visible(session: Session, person: Any, resource: Resource | None) -> bool:
@@ -82,6 +89,43 @@ class Entry(NamedTuple):
     created_at: dt.datetime | None = None
 
 
+@functools.cache
+def _entries_query(*, details: bool, by_location: bool, by_resources: bool, by_person: bool) -> sa.Select[Any]:
+    """The statement behind :func:`entries` for one combination of options, built once (putting a
+    statement together costs more than running it). Parameters: ``statuses``, ``low``, ``high``,
+    ``limit``, ``since``, ``location_id``, ``resource_ids`` and ``person_id``.
+    """
+    # Plain table columns (no ORM entities): the statement runs on the Core path, which costs a
+    # fraction of the ORM's per-row work; the grid reads a few hundred rows per request.
+    b, r, g, booker, booked_for = _BOOKINGS, _RESOURCES, _GROUPS, _BOOKER, _BOOKED_FOR
+    columns: list[Any] = [b.c.id, b.c.resource_id, b.c.starts_at, b.c.ends_at, b.c.title,
+                          sa.func.coalesce(booked_for.c.display_name, booker.c.display_name, "?"), b.c.status]
+    source: Any = b
+    if details:
+        columns += [b.c.description, r.c.name, g.c.name, b.c.created_at]
+        source = source.join(r, r.c.id == b.c.resource_id).outerjoin(g, g.c.id == r.c.location_id)
+    elif by_location:
+        source = source.join(r, r.c.id == b.c.resource_id)
+    source = source.outerjoin(booker, booker.c.id == b.c.booker_id) \
+        .outerjoin(booked_for, booked_for.c.id == b.c.booked_for_id)
+    statement = (
+        sa.select(*columns).select_from(source)
+        .where(b.c.status.in_(sa.bindparam("statuses", expanding=True)), b.c.starts_at < sa.bindparam("high"),
+               b.c.ends_at > sa.bindparam("low"))
+        .order_by(b.c.starts_at, b.c.id).limit(sa.bindparam("limit"))
+    )
+    if by_location:
+        statement = statement.where(r.c.location_id == sa.bindparam("location_id"), r.c.active.is_(True),
+                                    b.c.starts_at > sa.bindparam("since"))
+    elif by_resources:
+        statement = statement.where(b.c.resource_id.in_(sa.bindparam("resource_ids", expanding=True)),
+                                    b.c.starts_at > sa.bindparam("since"))
+    if by_person:
+        statement = statement.where(sa.or_(b.c.booker_id == sa.bindparam("person_id"),
+                                           b.c.booked_for_id == sa.bindparam("person_id")))
+    return statement
+
+
 def entries(session: Session, low: dt.datetime, high: dt.datetime, *, resource_ids: list[int] | None = None,
             person_id: int | None = None, statuses: tuple[str, ...] = (HOLDING,), limit: int = 5000,
             longest: dt.timedelta = LONGEST_BOOKING, details: bool = True,
@@ -95,35 +139,15 @@ def entries(session: Session, low: dt.datetime, high: dt.datetime, *, resource_i
     location's active resources by a join (the grid of an employee, who sees them all) instead of
     a long ``IN`` list.
     """
-    # Plain table columns (no ORM entities): the statement runs on the Core path, which costs a
-    # fraction of the ORM's per-row work; the grid reads a few hundred rows per request.
-    b, r, g, booker, booked_for = _BOOKINGS, _RESOURCES, _GROUPS, _BOOKER, _BOOKED_FOR
-    columns: list[Any] = [b.c.id, b.c.resource_id, b.c.starts_at, b.c.ends_at, b.c.title,
-                          sa.func.coalesce(booked_for.c.display_name, booker.c.display_name, "?"), b.c.status]
-    source: Any = b
-    if details:
-        columns += [b.c.description, r.c.name, g.c.name, b.c.created_at]
-        source = source.join(r, r.c.id == b.c.resource_id).outerjoin(g, g.c.id == r.c.location_id)
-    elif location_id is not None:
-        source = source.join(r, r.c.id == b.c.resource_id)
-    source = source.outerjoin(booker, booker.c.id == b.c.booker_id) \
-        .outerjoin(booked_for, booked_for.c.id == b.c.booked_for_id)
-    statement = (
-        sa.select(*columns).select_from(source)
-        .where(b.c.status.in_(statuses), b.c.starts_at < high, b.c.ends_at > low)
-        .order_by(b.c.starts_at, b.c.id).limit(limit)
-    )
-    if location_id is not None:
-        statement = statement.where(r.c.location_id == location_id, r.c.active.is_(True),
-                                    b.c.starts_at > low - min(longest, LONGEST_BOOKING))
-    elif resource_ids is not None:
-        if not resource_ids:
-            return []
-        statement = statement.where(b.c.resource_id.in_(resource_ids),
-                                    b.c.starts_at > low - min(longest, LONGEST_BOOKING))
-    if person_id is not None:
-        statement = statement.where(sa.or_(b.c.booker_id == person_id, b.c.booked_for_id == person_id))
-    return [Entry(*row) for row in session.connection().execute(statement)]
+    if resource_ids is not None and not resource_ids and location_id is None:
+        return []
+    statement = _entries_query(details=details, by_location=location_id is not None,
+                               by_resources=location_id is None and resource_ids is not None,
+                               by_person=person_id is not None)
+    parameters = {"statuses": list(statuses), "low": low, "high": high, "limit": limit,
+                  "since": low - min(longest, LONGEST_BOOKING), "location_id": location_id,
+                  "resource_ids": list(resource_ids or ()), "person_id": person_id}
+    return [Entry(*row) for row in session.connection().execute(statement, parameters)]
 
 
 def free_resources(session: Session, person: Any, starts: dt.datetime, ends: dt.datetime, *,
