@@ -50,14 +50,17 @@ class FieldRules:
         return {f for f in FIELDS if self.levels[f] != "self" and self.shared_with.get(f, frozenset()) & group_ids}
 
 
+# Built once: putting a statement together costs more than running it, and every phonebook page reads the rules.
+_LEVELS = sa.select(FieldRule.field, FieldRule.level)
+_SHARED_FIELDS = sa.select(Share.object_id, Share.group_id).where(Share.plugin == "phonebook", Share.kind == "field")
+
+
 def load_rules(session: Session) -> FieldRules:
     """Read the admin's field rules: a level per field, and the external groups each field is shared with."""
     levels = {field: DEFAULT_LEVELS.get(field, "employees") for field in FIELDS}
-    levels.update({rule.field: rule.level for rule in session.scalars(sa.select(FieldRule))
-                   if rule.field in FIELDS and rule.level in LEVELS})
+    levels.update({field: level for field, level in session.execute(_LEVELS) if field in FIELDS and level in LEVELS})
     shared: dict[str, set[int]] = {}
-    for field, group_id in session.execute(
-            sa.select(Share.object_id, Share.group_id).where(Share.plugin == "phonebook", Share.kind == "field")):
+    for field, group_id in session.execute(_SHARED_FIELDS):
         shared.setdefault(field, set()).add(group_id)
     return FieldRules(levels, {f: frozenset(ids) for f, ids in shared.items()})
 
@@ -89,8 +92,12 @@ def reports_of(session: Session, person: User, limit: int = 20) -> list[User]:
     return _people(session, [i for i in ids if i != person.id][:limit])
 
 
+# Built once (putting a statement together costs more than running it): every person page lists managers.
+_ACTIVE_PEOPLE = sa.select(User).where(User.id.in_(sa.bindparam("ids", expanding=True)), User.active)
+
+
 def _people(session: Session, ids: list[int]) -> list[User]:
-    found = {p.id: p for p in session.scalars(sa.select(User).where(User.id.in_(ids), User.active))} if ids else {}
+    found = {p.id: p for p in session.scalars(_ACTIVE_PEOPLE, {"ids": ids})} if ids else {}
     return [found[i] for i in ids if i in found]
 
 

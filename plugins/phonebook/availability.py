@@ -39,11 +39,20 @@ class Status:
     next_in: dt.date | None
 
 
+# Built once: putting a statement together costs more than running it, and every person page runs these.
+_ABSENCES_BETWEEN = (
+    sa.select(Absence)
+    .where(Absence.person_id.in_(sa.bindparam("ids", expanding=True)), Absence.ends_on >= sa.bindparam("first"),
+           Absence.starts_on <= sa.bindparam("last"))
+    .order_by(Absence.starts_on))
+_UPCOMING_ABSENCES = (
+    sa.select(Absence).where(Absence.person_id == sa.bindparam("person_id"), Absence.ends_on >= sa.bindparam("day"))
+    .order_by(Absence.starts_on).limit(sa.bindparam("limit")))
+
+
 def absences_between(session: Session, person_ids: Iterable[int], first: dt.date, last: dt.date) -> list[Absence]:
     """Return the absences of these people that overlap ``first``..``last``."""
-    return list(session.scalars(sa.select(Absence).where(
-        Absence.person_id.in_(list(person_ids)), Absence.ends_on >= first, Absence.starts_on <= last)
-        .order_by(Absence.starts_on)))
+    return list(session.scalars(_ABSENCES_BETWEEN, {"ids": list(person_ids), "first": first, "last": last}))
 
 
 def status(pattern: Sequence[str], absences: Sequence[Absence], day: dt.date) -> Status:
@@ -72,5 +81,4 @@ def status_of(session: Session, person_id: int, pattern: Sequence[str], day: dt.
 def upcoming_absences(session: Session, person_id: int, day: dt.date | None = None, limit: int = 10) -> list[Absence]:
     """Return the person's current and future absences, soonest first."""
     day = day or today()
-    return list(session.scalars(sa.select(Absence).where(Absence.person_id == person_id, Absence.ends_on >= day)
-                                .order_by(Absence.starts_on).limit(limit)))
+    return list(session.scalars(_UPCOMING_ABSENCES, {"person_id": person_id, "day": day, "limit": limit}))

@@ -183,6 +183,14 @@ PG_MATCH = "SELECT id FROM phonebook_entries WHERE terms_vector @@ to_tsquery('s
 PG_FREQUENT = PG_MATCH + "ORDER BY id LIMIT :limit OFFSET :offset"
 PG_RARE = PG_MATCH + "ORDER BY id + 0 LIMIT :limit OFFSET :offset"  # "+ 0" keeps the planner off the primary key
 
+# Built once: putting a statement together costs more than running it, and every search runs one of these.
+_SQLITE_SEARCH = sa.text("SELECT rowid FROM phonebook_entries_fts WHERE phonebook_entries_fts MATCH :q "
+                         "ORDER BY rowid LIMIT :limit OFFSET :offset")
+_PG_PROBE = sa.text("SELECT count(*) FROM (SELECT 1 FROM phonebook_entries "
+                    "WHERE terms_vector @@ to_tsquery('simple', :q) LIMIT :probe) AS found")
+_PG_FREQUENT = sa.text(PG_FREQUENT)
+_PG_RARE = sa.text(PG_RARE)
+
 
 def search(session: Session, groups: list[list[str]], limit: int, offset: int = 0) -> list[int]:
     """Return the ids of people matching every group of terms, by surname; ``limit`` at most.
@@ -195,15 +203,12 @@ def search(session: Session, groups: list[list[str]], limit: int, offset: int = 
     params: dict[str, Any] = {"limit": limit, "offset": offset}
     if session.get_bind().dialect.name == "sqlite":
         params["q"] = _fts5(groups)
-        sql = ("SELECT rowid FROM phonebook_entries_fts WHERE phonebook_entries_fts MATCH :q "
-               "ORDER BY rowid LIMIT :limit OFFSET :offset")
+        statement = _SQLITE_SEARCH
     else:
         params["q"] = _tsquery(groups)
         # PostgreSQL cannot estimate how many rows a prefix query matches, so we look: a rare
         # term is fastest from the GIN index (then sort the few matches), a frequent one by
         # walking the primary key in surname order until the page is full.
-        probe = session.scalar(sa.text(
-            "SELECT count(*) FROM (SELECT 1 FROM phonebook_entries "
-            "WHERE terms_vector @@ to_tsquery('simple', :q) LIMIT :probe) AS found"), {**params, "probe": PROBE})
-        sql = PG_FREQUENT if probe >= PROBE else PG_RARE
-    return [person_of(rank) for rank in session.scalars(sa.text(sql), params)]
+        probe = session.scalar(_PG_PROBE, {"q": params["q"], "probe": PROBE})
+        statement = _PG_FREQUENT if probe >= PROBE else _PG_RARE
+    return [person_of(rank) for rank in session.scalars(statement, params)]

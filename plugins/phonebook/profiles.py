@@ -30,10 +30,13 @@ def profile_of(session: Session, person_id: int) -> Profile:
                                                       mobile="", extension="", room="", about="")
 
 
+# Built once (putting a statement together costs more than running it): every person page shows the tags.
+_TAGS = sa.select(Expertise).where(Expertise.person_id == sa.bindparam("person_id")).order_by(Expertise.label)
+
+
 def tags_of(session: Session, person_id: int) -> list[Expertise]:
     """Return the person's expertise tags in the order of their labels."""
-    return list(session.scalars(sa.select(Expertise).where(Expertise.person_id == person_id)
-                                .order_by(Expertise.label)))
+    return list(session.scalars(_TAGS, {"person_id": person_id}))
 
 
 def card(request: Any, person: User) -> dict[str, Any]:
@@ -151,6 +154,20 @@ def set_expertise(session: Session, person_id: int, labels: list[str]) -> None:
 
 LIST_FIELDS = ("job_title", "work_phone", "extension", "mobile", "room")
 
+# Built once: putting a statement together costs more than running it, and every list and search runs these.
+_ROW_PEOPLE = (
+    sa.select(User.id, User.username, User.display_name, User.given_name, User.tussenvoegsel, User.surname)
+    .where(User.id.in_(sa.bindparam("ids", expanding=True)), User.active))
+_ROW_GROUPS = (
+    sa.select(Membership.user_id, Group.id, Group.slug, Group.name, Group.kind)
+    .join(Group, Group.id == Membership.group_id).where(Membership.user_id.in_(sa.bindparam("ids", expanding=True))))
+_ROW_PROFILES = (
+    sa.select(Profile.person_id, Profile.pattern, *(getattr(Profile, f) for f in LIST_FIELDS))
+    .where(Profile.person_id.in_(sa.bindparam("ids", expanding=True))))
+_ROW_AWAY = sa.select(Absence.person_id).where(
+    Absence.person_id.in_(sa.bindparam("ids", expanding=True)), Absence.starts_on <= sa.bindparam("day"),
+    Absence.ends_on >= sa.bindparam("day"))
+
 
 def rows(request: Any, ids: list[int]) -> list[dict[str, Any]]:
     """Return list rows for these people, in this order: name, link, departments, visible fields, in today.
@@ -164,19 +181,13 @@ def rows(request: Any, ids: list[int]) -> list[dict[str, Any]]:
     viewer = web.user(request)
     rules = access.field_rules(request)
     admin = access.is_admin(request)
-    people = {row.id: row for row in session.execute(
-        sa.select(User.id, User.username, User.display_name, User.given_name, User.tussenvoegsel, User.surname)
-        .where(User.id.in_(ids), User.active))}
+    people = {row.id: row for row in session.execute(_ROW_PEOPLE, {"ids": ids})}
     groups: dict[int, list[Any]] = {}
-    for group in session.execute(sa.select(Membership.user_id, Group.id, Group.slug, Group.name, Group.kind)
-                                 .join(Group, Group.id == Membership.group_id).where(Membership.user_id.in_(ids))):
+    for group in session.execute(_ROW_GROUPS, {"ids": ids}):
         groups.setdefault(group.user_id, []).append(group)
-    profiles = {row.person_id: row for row in session.execute(
-        sa.select(Profile.person_id, Profile.pattern, *(getattr(Profile, f) for f in LIST_FIELDS))
-        .where(Profile.person_id.in_(ids)))}
+    profiles = {row.person_id: row for row in session.execute(_ROW_PROFILES, {"ids": ids})}
     day = availability.today()
-    away = set(session.scalars(sa.select(Absence.person_id).where(
-        Absence.person_id.in_(ids), Absence.starts_on <= day, Absence.ends_on >= day)))
+    away = set(session.scalars(_ROW_AWAY, {"ids": ids, "day": day}))
     person_url = route_prefix(request, "phonebook:person", "username")
     group_url = route_prefix(request, "phonebook:department", "slug")
     result = []
