@@ -66,11 +66,9 @@ def load_rules(session: Session) -> FieldRules:
 
 
 def field_rules(request: Any) -> FieldRules:
-    """The field rules for this request (read once per request)."""
-    cached = getattr(request.state, "phonebook_rules", None)
-    if cached is None:
-        cached = request.state.phonebook_rules = load_rules(web.db(request))
-    return cached  # type: ignore[no-any-return]
+    """The admin's field rules, read once per change rather than on every page (every worker follows
+    a change within seconds: the admin page and ``organet.people.share`` announce it)."""
+    return web.cached_configuration(request, "phonebook.field_rules", load_rules)
 
 
 def is_admin(request: Any) -> bool:

@@ -336,6 +336,7 @@ def admin_page(request: Request) -> Response:
                 session.merge(FieldRule(field=field, level=level))
             share(session, "phonebook", "field", field, [int(v) for v in form.getlist(f"share-{field}")
                                                           if str(v).isdigit()])
+        web.configuration_changed(request)  # every worker reads the rules again
         # Search documents hold the fields each audience may find: rebuild them in the background.
         enqueue(session, "phonebook.reindex", key="phonebook.reindex")
         web.flash(request, _("Saved. Search results follow within minutes."))

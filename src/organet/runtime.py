@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from organet.site import Site
 
 REFRESH_SECONDS = 2.0
+
+T = TypeVar("T")
 
 
 def bump(session: Session) -> None:
@@ -42,6 +45,7 @@ class RuntimeState:
         self._audiences: dict[str, frozenset[int]] = {}
         self._role_permissions: dict[str, frozenset[str]] = {}
         self._shared: dict[str, frozenset[int]] = {}
+        self._configuration: dict[str, tuple[int | None, Any]] = {}
 
     def refresh(self, session: Session, force: bool = False) -> None:
         """Reload from the database when another worker (or this one) changed something."""
@@ -83,6 +87,15 @@ class RuntimeState:
     def role_permissions(self, role: str) -> frozenset[str]:
         """Return the permissions a site role holds."""
         return self._role_permissions.get(role, frozenset())
+
+    def configuration(self, session: Session, name: str, load: Callable[[Session], T]) -> T:
+        """Return ``load(session)``, loaded again only after the run-time counter moved (see :func:`bump`)."""
+        kept = self._configuration.get(name)
+        if kept is not None and kept[0] == self._counter:
+            return kept[1]  # type: ignore[no-any-return]
+        value = load(session)
+        self._configuration[name] = (self._counter, value)
+        return value
 
 
 def in_audience(site: Site, plugin: str, user: Any) -> bool:

@@ -8,7 +8,8 @@ permission and, for a state change, the CSRF token.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from markupsafe import Markup
 from starlette.datastructures import FormData
@@ -42,6 +43,8 @@ class AnonymousUser:
 
 
 ANONYMOUS = AnonymousUser()
+
+T = TypeVar("T")
 
 
 def site(request: Request) -> Site:
@@ -105,6 +108,29 @@ def body(request: Request) -> bytes:
 def setting(request: Request, plugin: str, key: str) -> Any:
     """Return a plugin's setting (the admin's run-time value where there is one)."""
     return site(request).setting(plugin, key)
+
+
+def cached_configuration(request: Request, name: str, load: Callable[[Session], T]) -> T:
+    """Return admin configuration that every page of a plugin reads, loaded once per change, not per request.
+
+    ``load(session)`` reads it (field rules, a list of categories) and must return plain values,
+    not ORM objects: the result outlives the request's session. It is loaded again in every
+    worker within a few seconds (``organet.runtime.REFRESH_SECONDS``) after any worker called
+    :func:`configuration_changed`; ``name`` keeps plugins apart (``"phonebook.field_rules"``).
+    """
+    return site(request).state["runtime"].configuration(db(request), name, load)  # type: ignore[no-any-return]
+
+
+def configuration_changed(request: Request) -> None:
+    """Tell every worker that configuration read with :func:`cached_configuration` changed.
+
+    Call it in the request that makes the change: this worker reloads at once, the others within
+    a few seconds of the commit.
+    """
+    from organet.runtime import bump
+
+    bump(db(request))
+    site(request).state["runtime"].refresh(db(request), force=True)
 
 
 def render(request: Request, template: str, context: dict[str, Any] | None = None,
