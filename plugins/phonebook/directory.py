@@ -32,7 +32,7 @@ PHONE_FIELDS = {"work_phone": "w", "mobile": "m", "extension": "x"}
 MIN_PHONE_PART = 2
 MAX_WORDS = 6
 RANK_CHARACTERS = 8
-PROBE = 300  # on PostgreSQL: fewer matches than this are sorted, more are read in primary-key order
+GATHER = 3000  # on PostgreSQL: fewer matches than this are gathered and sorted, more are read in surname order
 PERSON_BITS = 23  # person ids below 8,388,608; 8 letters of 5 bits and the id fill a signed 64-bit integer
 
 
@@ -179,18 +179,13 @@ def _tsquery(groups: list[list[str]]) -> str:
     return " & ".join("(" + " | ".join(term(t) for t in group) + ")" for group in groups)
 
 
-PG_MATCH = "SELECT id FROM phonebook_entries WHERE terms_vector @@ to_tsquery('simple', :q) "
-PG_FREQUENT = PG_MATCH + "ORDER BY id LIMIT :limit OFFSET :offset"
-PG_RARE = PG_MATCH + "ORDER BY id + 0 LIMIT :limit OFFSET :offset"  # "+ 0" keeps the planner off the primary key
-
-# Built once: putting a statement together costs more than running it, and every search runs one of these.
+# Built once: putting a statement together costs more than running it, and every search runs these.
 _SQLITE_SEARCH = sa.text("SELECT rowid FROM phonebook_entries_fts WHERE phonebook_entries_fts MATCH :q "
                          "ORDER BY rowid LIMIT :limit OFFSET :offset")
-# The count comes from the GIN index through a function of the phonebook's migrations: asked as a
-# plain query, the planner reads the table from the start instead (see migration a3c9e1f07b15).
-_PG_PROBE = sa.text("SELECT phonebook_count_matches(to_tsquery('simple', :q), :probe)")
-_PG_FREQUENT = sa.text(PG_FREQUENT)
-_PG_RARE = sa.text(PG_RARE)
+# From the GIN index through a function of the phonebook's migrations (see migration a3c9e1f07b15).
+_PG_MATCHES = sa.text("SELECT id, gathered FROM phonebook_matches(to_tsquery('simple', :q), :up_to, :limit, :offset)")
+_PG_IN_SURNAME_ORDER = sa.text("SELECT id FROM phonebook_entries WHERE terms_vector @@ to_tsquery('simple', :q) "
+                               "ORDER BY id LIMIT :limit OFFSET :offset")
 
 
 def search(session: Session, groups: list[list[str]], limit: int, offset: int = 0) -> list[int]:
@@ -207,9 +202,12 @@ def search(session: Session, groups: list[list[str]], limit: int, offset: int = 
         statement = _SQLITE_SEARCH
     else:
         params["q"] = _tsquery(groups)
-        # PostgreSQL cannot estimate how many rows a prefix query matches, so we look: a rare
-        # term is fastest from the GIN index (then sort the few matches), a frequent one by
-        # walking the primary key in surname order until the page is full.
-        probe = session.scalar(_PG_PROBE, {"q": params["q"], "probe": PROBE})
-        statement = _PG_FREQUENT if probe >= PROBE else _PG_RARE
+        # PostgreSQL cannot estimate how many people a prefix query matches, nor where they are in
+        # surname order ("vis" matches thousands of Vissers at the end). Gather the matches from the
+        # index and sort them here; only a query matching very many (spread over the alphabet)
+        # walks the people in surname order, where the page fills quickly.
+        page = session.execute(_PG_MATCHES, {**params, "up_to": GATHER}).all()
+        if (page and page[0].gathered < GATHER) or (not page and offset == 0):
+            return [person_of(rank) for rank, _gathered in page]
+        statement = _PG_IN_SURNAME_ORDER
     return [person_of(rank) for rank in session.scalars(statement, params)]
