@@ -88,3 +88,17 @@ def test_error_pages_keep_the_layout_and_navigation_of_the_person(make_app, make
         response = client.get(path)
         assert response.status_code == status
         assert 'class="site-nav"' in response.text, path
+
+
+def test_requests_run_in_a_few_threads_on_sqlite_and_as_configured(make_app, make_user, client_for):
+    from organet._pipeline import request_threads
+
+    app = make_app()
+    site = app.state.site
+    expected = 2 if site.db.engine.dialect.name == "sqlite" else 40
+    assert request_threads(site) == expected
+    configured = make_app(site={"request_threads": 3})
+    assert request_threads(configured.state.site) == 3
+    # Pages still answer through the limited threads, several in a row.
+    client = client_for(configured, make_user(configured, "anna"))
+    assert all(client.get("/").status_code == 200 for _ in range(5))

@@ -39,6 +39,10 @@ SITE_SETTINGS: tuple[Setting, ...] = (
     Setting("templates_dir", str, "", "Folder with the site's template overrides (optional).",
             example="templates"),
     Setting("debug", bool, False, "Log more; never on a production site.", example=False),
+    Setting("request_threads", int, 0,
+            "Requests one worker process works on at once (in threads). 0 chooses: 2 on SQLite, where "
+            "threads only wait for each other, 40 on PostgreSQL, where they overlap waiting for the database.",
+            example=0, minimum=0, maximum=200),
     Setting("run_jobs_in_server", bool, True,
             "Let `organet serve` run background jobs too, so a one-process site needs no worker.",
             example=True),
