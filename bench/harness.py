@@ -1,7 +1,8 @@
 """The benchmark harness: start servers on loopback, measure latency and throughput, print a table.
 
 Latency is measured one request at a time over one kept-alive connection, so it is the
-server's own time plus a loopback round trip; throughput uses several connections at once
+server's own time plus a loopback round trip; the server's own time alone comes from organet's
+``Server-Timing`` header ("server p95"). Throughput uses several connections at once
 (wrk when it is installed, else threads). Memory is the server process's resident set after
 the run. Both sides get the same requests in the same run, so the ratio holds when the
 machine's speed drifts.
@@ -114,6 +115,8 @@ class Latency:
     p99: float
     count: int
     errors: int = 0
+    server_p95: float | None = None
+    """The 95th percentile of the server's own time (its ``Server-Timing`` header), when it sends one."""
 
 
 def percentile(sorted_values: Sequence[float], fraction: float) -> float:
@@ -124,12 +127,16 @@ def percentile(sorted_values: Sequence[float], fraction: float) -> float:
     return sorted_values[index]
 
 
+SERVER_TIMING = re.compile(r"app;dur=([\d.]+)")
+
+
 def measure_latency(base_url: str, paths: Sequence[str], *, repeat: int = 1, warmup: int = 20,
                     cookies: dict[str, str] | None = None, method: str = "GET",
                     data: Sequence[dict[str, str]] | None = None, headers: dict[str, str] | None = None,
                     expect: Sequence[int] = (200,)) -> Latency:
     """Request each path in turn over one connection; return percentiles of the wall time."""
     timings: list[float] = []
+    server: list[float] = []
     errors = 0
     with httpx.Client(base_url=base_url, cookies=cookies, headers=headers, timeout=30) as client:
         for path in list(paths)[:warmup]:
@@ -140,10 +147,15 @@ def measure_latency(base_url: str, paths: Sequence[str], *, repeat: int = 1, war
                 started = time.perf_counter()
                 response = client.request(method, path, data=body)
                 timings.append((time.perf_counter() - started) * 1000)
+                found = SERVER_TIMING.search(response.headers.get("server-timing", ""))
+                if found:
+                    server.append(float(found.group(1)))
                 if response.status_code not in expect:
                     errors += 1
     timings.sort()
-    return Latency(percentile(timings, .50), percentile(timings, .95), percentile(timings, .99), len(timings), errors)
+    server.sort()
+    return Latency(percentile(timings, .50), percentile(timings, .95), percentile(timings, .99), len(timings), errors,
+                   percentile(server, .95) if server else None)
 
 
 def measure_throughput(base_url: str, path: str, *, seconds: float = 5, connections: int = 4,
@@ -204,14 +216,16 @@ class Row:
 
 def table(rows: Sequence[Row]) -> str:
     """Return the results as a Markdown table."""
-    lines = ["| benchmark | page | db | p50 ms | p95 ms | p99 ms | req/s | bare p95 ms | bare req/s | ratio | MiB |",
-             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| benchmark | page | db | p50 ms | p95 ms | p99 ms | server p95 ms | req/s | bare p95 ms | bare req/s "
+             "| ratio | MiB |",
+             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for row in rows:
         bare_p95 = f"{row.bare.p95:.1f}" if row.bare else "—"
         bare_rps = f"{row.bare_rps:.0f}" if row.bare_rps else "—"
         ratio = f"{row.ratio:.2f}" if row.ratio else "—"
+        server = f"{row.organet.server_p95:.1f}" if row.organet.server_p95 is not None else "—"
         lines.append(f"| {row.benchmark} | {row.page} | {row.database} | {row.organet.p50:.1f} | "
-                     f"{row.organet.p95:.1f} | {row.organet.p99:.1f} | {row.organet_rps:.0f} | {bare_p95} | "
+                     f"{row.organet.p95:.1f} | {row.organet.p99:.1f} | {server} | {row.organet_rps:.0f} | {bare_p95} | "
                      f"{bare_rps} | {ratio} | {row.organet_mb:.0f} |")
     return "\n".join(lines)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from organet.testing import db_session
 
 
@@ -64,6 +66,7 @@ def test_security_headers_on_every_response(app, make_user, client_for):
         assert "script-src 'self'" in headers["content-security-policy"]
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["cache-control"] == "no-store"
+        assert re.fullmatch(r"app;dur=\d+\.\d\d", headers["server-timing"])  # time spent in organet
 
 
 def test_admin_section_is_403_for_members(app, make_user, client_for):
