@@ -154,25 +154,24 @@ def set_expertise(session: Session, person_id: int, labels: list[str]) -> None:
 
 LIST_FIELDS = ("job_title", "work_phone", "extension", "mobile", "room")
 
-# Built once: putting a statement together costs more than running it, and every list and search runs these.
+# Built once: putting a statement together costs more than running it, and every list and search runs
+# these. A person, their list fields and whether they are away today in one round trip; their groups in another.
 _ROW_PEOPLE = (
-    sa.select(User.id, User.username, User.display_name, User.given_name, User.tussenvoegsel, User.surname)
+    sa.select(User.id, User.username, User.display_name, User.given_name, User.tussenvoegsel, User.surname,
+              Profile.person_id.label("profile_id"), Profile.pattern, *(getattr(Profile, f) for f in LIST_FIELDS),
+              sa.exists().where(Absence.person_id == User.id, Absence.starts_on <= sa.bindparam("day"),
+                                Absence.ends_on >= sa.bindparam("day")).label("away"))
+    .outerjoin(Profile, Profile.person_id == User.id)
     .where(User.id.in_(sa.bindparam("ids", expanding=True)), User.active))
 _ROW_GROUPS = (
     sa.select(Membership.user_id, Group.id, Group.slug, Group.name, Group.kind)
     .join(Group, Group.id == Membership.group_id).where(Membership.user_id.in_(sa.bindparam("ids", expanding=True))))
-_ROW_PROFILES = (
-    sa.select(Profile.person_id, Profile.pattern, *(getattr(Profile, f) for f in LIST_FIELDS))
-    .where(Profile.person_id.in_(sa.bindparam("ids", expanding=True))))
-_ROW_AWAY = sa.select(Absence.person_id).where(
-    Absence.person_id.in_(sa.bindparam("ids", expanding=True)), Absence.starts_on <= sa.bindparam("day"),
-    Absence.ends_on >= sa.bindparam("day"))
 
 
 def rows(request: Any, ids: list[int]) -> list[dict[str, Any]]:
     """Return list rows for these people, in this order: name, link, departments, visible fields, in today.
 
-    Four plain queries whatever the number of people (no ORM objects: lists are the hot path),
+    Two plain queries whatever the number of people (no ORM objects: lists are the hot path),
     and links built from one URL per route rather than one lookup per row.
     """
     if not ids:
@@ -181,13 +180,11 @@ def rows(request: Any, ids: list[int]) -> list[dict[str, Any]]:
     viewer = web.user(request)
     rules = access.field_rules(request)
     admin = access.is_admin(request)
-    people = {row.id: row for row in session.execute(_ROW_PEOPLE, {"ids": ids})}
+    day = availability.today()
+    people = {row.id: row for row in session.execute(_ROW_PEOPLE, {"ids": ids, "day": day})}
     groups: dict[int, list[Any]] = {}
     for group in session.execute(_ROW_GROUPS, {"ids": ids}):
         groups.setdefault(group.user_id, []).append(group)
-    profiles = {row.person_id: row for row in session.execute(_ROW_PROFILES, {"ids": ids})}
-    day = availability.today()
-    away = set(session.scalars(_ROW_AWAY, {"ids": ids, "day": day}))
     person_url = route_prefix(request, "phonebook:person", "username")
     group_url = route_prefix(request, "phonebook:department", "slug")
     result = []
@@ -196,16 +193,14 @@ def rows(request: Any, ids: list[int]) -> list[dict[str, Any]]:
         if person is None:
             continue
         memberships = groups.get(person_id, [])
-        profile = profiles.get(person_id)
         visible = rules.visible(viewer, person, viewer_is_admin=admin,
                                 person_group_ids=frozenset(g.id for g in memberships))
-        fields = {f: getattr(profile, f) for f in LIST_FIELDS if f in visible and profile is not None
-                  and getattr(profile, f)}
-        pattern = profile.pattern if profile is not None else []
+        fields = {f: getattr(person, f) for f in LIST_FIELDS if f in visible and getattr(person, f)}
+        pattern = person.pattern if person.profile_id is not None else []
         result.append({
             "name": person.display_name or full_name(person.given_name, person.tussenvoegsel, person.surname),
             "username": person.username, "url": person_url + quote(person.username), "fields": fields,
-            "in_today": person_id not in away and bool(availability.parts_on(pattern, day)),
+            "in_today": not person.away and bool(availability.parts_on(pattern or [], day)),
             "departments": [{"name": g.name, "url": group_url + quote(g.slug)} for g in memberships
                             if g.kind == "department"]})
     return result
