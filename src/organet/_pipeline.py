@@ -10,6 +10,7 @@ from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 import anyio
+import sqlalchemy as sa
 from anyio.lowlevel import RunVar
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
@@ -128,6 +129,28 @@ async def run_view(site: Site, function: Callable[[Request], Response], request:
     return await anyio.to_thread.run_sync(function, request, limiter=limiter)
 
 
+def _again_after_a_lost_connection(handle: Callable[[Request], Response]) -> Callable[[Request], Response]:
+    """Run ``handle`` once more when a read lost its database connection (the database restarted).
+
+    Pooled connections are not tested before every request (that is a round trip on every page):
+    the first request after a restart finds its connection gone, SQLAlchemy then drops every
+    pooled connection, and the page is served again on a fresh one. Only GET and HEAD requests
+    are tried again, so a form is never submitted twice; a POST gets the error page and nothing
+    of it was saved.
+    """
+
+    def run(request: Request) -> Response:
+        try:
+            return handle(request)
+        except sa.exc.DBAPIError as error:
+            if not error.connection_invalidated or request.method not in ("GET", "HEAD"):
+                raise
+            log.warning("database connection lost during %s %s; trying once more", request.method, request.url.path)
+            return handle(request)
+
+    return run
+
+
 def page_endpoint(site: Site, plugin: str, page: Page) -> Callable[[Request], Any]:
     """Wrap a plugin's view so that every request passes the pipeline before and commits after."""
     view = page.endpoint
@@ -159,8 +182,10 @@ def page_endpoint(site: Site, plugin: str, page: Page) -> Callable[[Request], An
     # Page views count for adoption figures: every plugin's pages, and the core's dashboard.
     tracked = not site.plugins[plugin].info.essential or (plugin == "core" and page.name == "dashboard")
 
+    handle_safely = _again_after_a_lost_connection(handle)
+
     def handle_and_record(request: Request) -> Response:
-        response = handle(request)
+        response = handle_safely(request)
         person = getattr(request.state, "user", None)
         if tracked and request.method == "GET" and response.status_code < 300 and person:
             activity.record(request, person.id, plugin, "view")
@@ -200,9 +225,11 @@ def api_endpoint(site: Site, plugin: str, route: ApiRoute) -> Callable[[Request]
             session.flush()
             return _to_response(result)
 
+    handle_safely = _again_after_a_lost_connection(handle)
+
     async def endpoint(request: Request) -> Response:
         await _read_input(request)
-        return await run_view(site, handle, request)
+        return await run_view(site, handle_safely, request)
 
     endpoint.__name__ = f"api_{plugin}_{route.name}"
     return endpoint
