@@ -99,7 +99,8 @@ def _entries_query(*, details: bool, by_location: bool, by_resources: bool, by_p
     # fraction of the ORM's per-row work; the grid reads a few hundred rows per request.
     b, r, g, booker, booked_for = _BOOKINGS, _RESOURCES, _GROUPS, _BOOKER, _BOOKED_FOR
     columns: list[Any] = [b.c.id, b.c.resource_id, b.c.starts_at, b.c.ends_at, b.c.title,
-                          sa.func.coalesce(booked_for.c.display_name, booker.c.display_name, "?"), b.c.status]
+                          sa.func.coalesce(booked_for.c.display_name, booker.c.display_name, "?").label("holder"),
+                          b.c.status]
     source: Any = b
     if details:
         columns += [b.c.description, r.c.name, g.c.name, b.c.created_at]
@@ -129,15 +130,16 @@ def _entries_query(*, details: bool, by_location: bool, by_resources: bool, by_p
 def entries(session: Session, low: dt.datetime, high: dt.datetime, *, resource_ids: list[int] | None = None,
             person_id: int | None = None, statuses: tuple[str, ...] = (HOLDING,), limit: int = 5000,
             longest: dt.timedelta = LONGEST_BOOKING, details: bool = True,
-            location_id: int | None = None) -> list[Entry]:
+            location_id: int | None = None) -> list[Any]:
     """Bookings overlapping [low, high) of some resources, or of one person (booker or booked for), by start.
 
     ``longest`` bounds how long before ``low`` an overlapping booking can start (the index on
     ``(resource_id, starts_at)`` then reads only that stretch); the day grid passes the longest
     booking its resources allow. ``details=False`` leaves out the description, resource and
-    location names (the grid knows its resources). ``location_id`` selects the bookings of the
-    location's active resources by a join (the grid of an employee, who sees them all) instead of
-    a long ``IN`` list.
+    location names (the grid knows its resources) and returns the database rows as they come
+    (the :class:`Entry` fields up to ``status``): the grid reads hundreds per request.
+    ``location_id`` selects the bookings of the location's active resources by a join (the grid
+    of an employee, who sees them all) instead of a long ``IN`` list.
     """
     if resource_ids is not None and not resource_ids and location_id is None:
         return []
@@ -147,7 +149,8 @@ def entries(session: Session, low: dt.datetime, high: dt.datetime, *, resource_i
     parameters = {"statuses": list(statuses), "low": low, "high": high, "limit": limit,
                   "since": low - min(longest, LONGEST_BOOKING), "location_id": location_id,
                   "resource_ids": list(resource_ids or ()), "person_id": person_id}
-    return [Entry(*row) for row in session.connection().execute(statement, parameters)]
+    found = session.connection().execute(statement, parameters)
+    return [Entry(*row) for row in found] if details else list(found)
 
 
 def free_resources(session: Session, person: Any, starts: dt.datetime, ends: dt.datetime, *,

@@ -23,6 +23,8 @@ from .models import FACILITIES, HOLDING, Booking, Resource
 
 # --- the day grid and finding a free resource ---------------------------------------------------
 
+ROOM_ID = "\x00room\x00"  # where a row of free cells gets its resource's id
+
 
 def grid(request: Request) -> Response:
     """One location's day: resources as rows, hours as columns; free cells link to the booking form.
@@ -61,7 +63,9 @@ def grid(request: Request) -> Response:
     for entry in booked:
         by_room.setdefault(entry.resource_id, []).append(entry)
     texts = {"busy": escape(_("booked")), "book": escape(_("Book")), "free_all_day": escape(_("Free all day.")),
-             "book_link": escape(f"book?day={day.isoformat()}&resource=")}
+             "book_link": escape(f"book?day={day.isoformat()}&resource="),
+             # Every cell free: the same for each resource but its id (each piece escaped above).
+             "free_row": "".join(f"{before}{ROOM_ID}{after}" for before, after in free_cells)}
     rows = []
     for room in rooms:
         mine = by_room.get(room.id, [])
@@ -89,27 +93,30 @@ def grid(request: Request) -> Response:
 
 
 def _row(room: Any, url: str, free_all_day: bool, free_cells: list[tuple[str, str]], starting: list[list[str]],
-         covered: list[str], texts: dict[str, Markup]) -> Markup:
+         covered: list[str], texts: dict[str, str]) -> Markup:
     """One grid row as HTML: the resource (name, capacity, booking link), then a cell per hour.
 
     A free hour is a link to the booking form, a booked one says what holds it. Built here
     rather than in the template because a location has over a thousand cells; every piece of
     text that comes from people is escaped.
     """
+    room_id = str(room.id)
     parts = [f'<tr><th scope="row"><a href="{escape(url)}">{escape(room.name)}</a> '
              f'<span class="res-cap">{room.capacity}</span> '
-             f'<a class="res-book" href="{texts["book_link"]}{room.id}">{texts["book"]}</a>']
+             f'<a class="res-book" href="{texts["book_link"]}{room_id}">{texts["book"]}</a>']
     if free_all_day:
-        parts.append(f' <span class="res-allday">{texts["free_all_day"]}</span>')
-    parts.append("</th>")
-    for index, (before, after) in enumerate(free_cells):
-        if starting[index]:
-            parts.append(f'<td class="res-busy">{escape("; ".join(starting[index]))}</td>')
-        elif covered[index]:
-            parts.append(f'<td class="res-busy res-more"><span class="res-cont" title="{escape(covered[index])}">'
-                         f'{texts["busy"]}</span></td>')
-        else:
-            parts.append(f"{before}{room.id}{after}")
+        parts.append(f' <span class="res-allday">{texts["free_all_day"]}</span></th>')
+        parts.append(texts["free_row"].replace(ROOM_ID, room_id))
+    else:
+        parts.append("</th>")
+        for index, (before, after) in enumerate(free_cells):
+            if starting[index]:
+                parts.append(f'<td class="res-busy">{escape("; ".join(starting[index]))}</td>')
+            elif covered[index]:
+                parts.append(f'<td class="res-busy res-more"><span class="res-cont" title="{escape(covered[index])}">'
+                             f'{texts["busy"]}</span></td>')
+            else:
+                parts.append(f"{before}{room_id}{after}")
     parts.append("</tr>")
     return Markup("".join(parts))  # noqa: S704 - every part above is escaped
 

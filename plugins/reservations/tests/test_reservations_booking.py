@@ -330,3 +330,24 @@ def test_booking_while_the_database_is_locked_answers_busy_not_500(make_app, mak
     assert response.status_code == 503
     assert "busy" in response.text.lower()
     assert bookings(app) == []
+
+
+def test_grid_rows_show_free_hours_as_links_and_booked_hours_as_text(
+        make_app, make_user, client_for, make_room, next_weekday, booking_form):
+    app = make_app(plugins=["reservations"])
+    client = client_for(app, make_user(app, "anna", given_name="Anna", surname="Smit"))
+    busy = make_room(app, name="Kamer <b>Bezet</b>")
+    free = make_room(app, name="Kamer Vrij")
+    day = next_weekday()
+    client.submit("/reservations/book", booking_form(busy, day, "10:00", "12:00", title="<i>Overleg</i>"))
+    grid = client.get(f"/reservations/?day={day.isoformat()}").text
+    free_row = grid[grid.index("Kamer Vrij"):].split("</tr>")[0]
+    busy_row = grid[grid.index("Kamer &lt;b&gt;Bezet&lt;/b&gt;"):].split("</tr>")[0]
+    # The free room: "free all day" and a booking link for each hour from 07:00 to 19:00.
+    assert "res-allday" in free_row
+    assert [f"hour={hour}&amp;resource={free}\"" in free_row for hour in range(7, 20)] == [True] * 13
+    # The booked room: its booking as text from 10:00, "booked" at 11:00, links for the other hours.
+    assert "10:00–12:00 &lt;i&gt;Overleg&lt;/i&gt; (Anna Smit)" in busy_row
+    assert "res-allday" not in busy_row and "res-more" in busy_row
+    assert f"hour=10&amp;resource={busy}\"" not in busy_row and f"hour=11&amp;resource={busy}\"" not in busy_row
+    assert f"hour=9&amp;resource={busy}\"" in busy_row and f"hour=12&amp;resource={busy}\"" in busy_row
