@@ -184,8 +184,7 @@ _SQLITE_SEARCH = sa.text("SELECT rowid FROM phonebook_entries_fts WHERE phoneboo
                          "ORDER BY rowid LIMIT :limit OFFSET :offset")
 # From the GIN index through a function of the phonebook's migrations (see migration a3c9e1f07b15).
 _PG_MATCHES = sa.text("SELECT id, gathered FROM phonebook_matches(to_tsquery('simple', :q), :up_to, :limit, :offset)")
-_PG_IN_SURNAME_ORDER = sa.text("SELECT id FROM phonebook_entries WHERE terms_vector @@ to_tsquery('simple', :q) "
-                               "ORDER BY id LIMIT :limit OFFSET :offset")
+_PG_IN_SURNAME_ORDER = sa.text("SELECT phonebook_matches_in_order(to_tsquery('simple', :q), :limit, :offset)")
 
 
 def search(session: Session, groups: list[list[str]], limit: int, offset: int = 0) -> list[int]:

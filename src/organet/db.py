@@ -107,11 +107,10 @@ def make_engine(url: str, **options: Any) -> Engine:
     options.setdefault("pool_pre_ping", False)
     options.setdefault("pool_size", 10)
     options.setdefault("max_overflow", 20)
-    # psycopg prepares a statement after its fifth run, and PostgreSQL may then plan it once for
-    # any parameters: a plan that cannot see which words, groups or plugins a query names was
-    # ten times slower for search. Plan each run with its values, and never JIT-compile queries
-    # of a few milliseconds.
-    options.setdefault("connect_args", {"options": "-c plan_cache_mode=force_custom_plan -c jit=off"})
+    # Never JIT-compile queries of a few milliseconds: compiling costs more (20-30 ms) than it saves.
+    # (Statements whose best plan depends on their values, like search, ask PostgreSQL to plan each
+    # run with its values themselves: see organet.search.query.)
+    options.setdefault("connect_args", {"options": "-c jit=off"})
     return sa.create_engine(url, **options)
 
 

@@ -1,11 +1,11 @@
-"""phonebook_matches: the ids a directory query matches, read from the GIN index (PostgreSQL)
+"""phonebook_matches: the ids a directory query matches, chosen by plan (PostgreSQL)
 
 A directory search gathers the matches of a query from the GIN index, up to a few thousand, and
 sorts them by surname; only a query that matches more than that walks the people in surname
-order instead (where a page fills quickly). Asked as a plain query with a limit, the planner cannot estimate a prefix query
-and reads the table (or the primary key) from the start instead: 5-50 ms when the matches are
-near the end of the alphabet ("vis" for Visser). Inside this function the table and primary-key
-scans are switched off, so the matches come from the index and the limit stops it early.
+order instead (where a page fills quickly): ``phonebook_matches_in_order``. Asked as plain
+queries, the planner cannot estimate a prefix query and may read the table or the primary key
+from the start instead: 5-50 ms when the matches are near the end of the alphabet ("vis" for
+Visser). Inside these functions the scans that do not fit are switched off.
 
 Revision ID: a3c9e1f07b15
 Revises: 7d1f0c3a9b42
@@ -33,9 +33,16 @@ def upgrade() -> None:
         "LANGUAGE sql STABLE SET enable_seqscan = off SET enable_indexscan = off AS $$ "
         "SELECT found.id, count(*) OVER () FROM (SELECT e.id FROM phonebook_entries AS e "
         "WHERE e.terms_vector @@ query LIMIT up_to) AS found ORDER BY found.id LIMIT page_size OFFSET skip $$")
+    # A query matching very many people: walk them in surname order until the page is full.
+    op.execute(
+        "CREATE OR REPLACE FUNCTION phonebook_matches_in_order(query tsquery, page_size integer, skip integer) "
+        "RETURNS SETOF bigint LANGUAGE sql STABLE SET enable_bitmapscan = off SET enable_seqscan = off AS $$ "
+        "SELECT e.id FROM phonebook_entries AS e WHERE e.terms_vector @@ query ORDER BY e.id "
+        "LIMIT page_size OFFSET skip $$")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
+    op.execute("DROP FUNCTION IF EXISTS phonebook_matches_in_order(tsquery, integer, integer)")
     op.execute("DROP FUNCTION IF EXISTS phonebook_matches(tsquery, integer, integer, integer)")
