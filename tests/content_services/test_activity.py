@@ -144,3 +144,30 @@ def test_sign_in_is_recorded(app, make_user, client_for):
     client.submit("/login", {"login": "anna", "password": "een lange zin als wachtwoord"})
     rows = {row.plugin: row.sign_ins for row in day_rows(app)}
     assert rows.get("auth") == 1
+
+
+def test_day_rows_count_the_days_of_the_sites_time_zone(app, make_user, monkeypatch):
+    anna = make_user(app, "anna")
+    late = dt.datetime(2026, 11, 24, 23, 30, tzinfo=dt.UTC)  # 00:30 on the 25th in Amsterdam
+    zone = activity.recording.site_time_zone(app.state.site)
+    assert str(zone) == "Europe/Amsterdam"
+    with db_session(app) as session:
+        activity.write(session, anna.id, "demo", "view", now=late, time_zone=zone)
+        activity.write(session, anna.id, "other", "view", now=late)  # without a zone: the UTC day
+    assert {row.plugin: row.day for row in day_rows(app)} == {"demo": dt.date(2026, 11, 25),
+                                                              "other": dt.date(2026, 11, 24)}
+    # A contribution recorded in a request's transaction uses the site's zone too.
+    monkeypatch.setattr(activity.recording.dt, "datetime", _FrozenAt(late))
+    with db_session(app) as session:
+        activity.record(session, anna.id, "third", "contribution")
+    assert {row.plugin: row.day for row in day_rows(app)}["third"] == dt.date(2026, 11, 25)
+
+
+class _FrozenAt:
+    """Stands in for ``datetime.datetime`` in organet.activity.recording: ``now()`` is a fixed moment."""
+
+    def __init__(self, moment: dt.datetime) -> None:
+        self.moment = moment
+
+    def now(self, tz: dt.tzinfo | None = None) -> dt.datetime:
+        return self.moment.astimezone(tz) if tz else self.moment

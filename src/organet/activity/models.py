@@ -13,7 +13,7 @@ ACTIONS = ("view", "sign-in", "contribution")
 
 
 class DayActivity(Model):
-    """What one person did in one plugin on one (UTC) day: counts, and seconds of use.
+    """What one person did in one plugin on one day (in the site's time zone): counts, and seconds of use.
 
     The primary key is the only index; on SQLite the table is stored WITHOUT ROWID, so a row
     costs about 40 bytes (see docs/activity.md for the measured size of a year).

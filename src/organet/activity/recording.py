@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -47,14 +48,19 @@ def _statements_for(dialect: str) -> tuple[sa.Executable, sa.Executable]:
 
 
 def write(session: Session, user_id: int, plugin: str, action: str = "view", kind: str | None = None,
-          now: dt.datetime | None = None, keep_events: bool = True) -> None:
-    """Add one event to the person's day row for ``plugin`` (and to the raw events) in ``session``."""
+          now: dt.datetime | None = None, keep_events: bool = True, time_zone: dt.tzinfo | None = None) -> None:
+    """Add one event to the person's day row for ``plugin`` (and to the raw events) in ``session``.
+
+    The day is the one of ``time_zone`` (the site's): a page seen at 00:30 in Amsterdam counts
+    for that day, not for the day before in UTC.
+    """
     if action not in ACTIONS:
         raise ValueError(f"activity action {action!r}: use one of {', '.join(ACTIONS)}")
     now = now or dt.datetime.now(dt.UTC)
+    day = (now.astimezone(time_zone) if time_zone is not None else now).date()
     connection = session.connection()
     upsert, event = _statements_for(connection.dialect.name)
-    connection.execute(upsert, {"day": now.date(), "user_id": user_id, "plugin": plugin,
+    connection.execute(upsert, {"day": day, "user_id": user_id, "plugin": plugin,
                                 "views": int(action == "view"), "sign_ins": int(action == "sign-in"),
                                 "contributions": int(action == "contribution"), "seconds": 0,
                                 "last_seen": int(now.timestamp())})
@@ -77,7 +83,8 @@ def record(session_or_request: Session | Request, user_id: int | None, plugin: s
         return
     if isinstance(session_or_request, Session):
         site = _site_of(session_or_request)
-        write(session_or_request, user_id, plugin, action, kind, keep_events=_keep_events(site))
+        write(session_or_request, user_id, plugin, action, kind, keep_events=_keep_events(site),
+              time_zone=site_time_zone(site))
         return
     site = session_or_request.app.state.site
     buffer: PageViewBuffer = site.state.setdefault("activity_buffer", PageViewBuffer())
@@ -125,9 +132,9 @@ class PageViewBuffer:
                 if not site.db.is_sqlite:
                     # A page view lost in a crash costs nothing; waiting for the disk on every flush does.
                     session.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
-                keep = _keep_events(site)
+                keep, zone = _keep_events(site), site_time_zone(site)
                 for user_id, plugin, action, kind, at in pending:
-                    write(session, user_id, plugin, action, kind, now=at, keep_events=keep)
+                    write(session, user_id, plugin, action, kind, now=at, keep_events=keep, time_zone=zone)
         except Exception:
             log.warning("%d activity events not recorded", len(pending), exc_info=True)
 
@@ -143,6 +150,16 @@ def _site_of(session: Session) -> Any:
     from organet.notifications.inbox import site_for
 
     return site_for(session)
+
+
+def site_time_zone(site: Any) -> dt.tzinfo | None:
+    """The site's time zone, whose days the day rows count (``None`` without a site: UTC)."""
+    if site is None:
+        return None
+    try:
+        return ZoneInfo(site.config.site["time_zone"])
+    except (KeyError, ValueError):
+        return None
 
 
 def _keep_events(site: Any) -> bool:
