@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import tempfile
+from pathlib import Path
+
 import sqlalchemy as sa
 from click.testing import CliRunner
 
@@ -58,3 +62,21 @@ def test_demo_replaces_an_earlier_demo(tmp_path):
     first.site.db.dispose()
     second = demo.build(tmp_path / "d", people=12, say=lambda line: None)
     assert second.people == 12
+
+
+def test_a_throwaway_demo_is_removed_when_it_stops_and_a_chosen_folder_is_kept(tmp_path, monkeypatch):
+    import uvicorn
+
+    served: list[str] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.append(options["host"]))  # stops at once
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the throwaway folder goes here
+    result = CliRunner().invoke(main, ["demo", "--people", "20", "--port", "8123"])
+    assert result.exit_code == 0, result.output
+    made = Path(re.search(r"Site folder \(throwaway\): (\S+)", result.output).group(1))
+    assert served == ["127.0.0.1"] and not made.exists()
+    assert "Removed the demo site" in result.output
+
+    kept = tmp_path / "kept"
+    result = CliRunner().invoke(main, ["demo", "--people", "20", "--folder", str(kept)])
+    assert result.exit_code == 0, result.output
+    assert (kept / "organet.toml").exists()

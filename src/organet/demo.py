@@ -312,5 +312,12 @@ def command(folder: Path | None, port: int, people: int, no_serve: bool) -> None
     from organet.app import create_app
 
     demo.site.db.dispose()
-    click.echo(f"\nServing on http://127.0.0.1:{port}/ — press Ctrl+C to stop.\n")
-    uvicorn.run(create_app(demo.config_path, run_jobs=True), host="127.0.0.1", port=port, log_level="warning")
+    throwaway = folder is None  # a folder the person chose is theirs to keep
+    stop = " and remove the site" if throwaway else ""
+    click.echo(f"\nServing on http://127.0.0.1:{port}/ — press Ctrl+C to stop{stop}.\n")
+    try:
+        uvicorn.run(create_app(demo.config_path, run_jobs=True), host="127.0.0.1", port=port, log_level="warning")
+    finally:
+        if throwaway:
+            shutil.rmtree(demo.folder, ignore_errors=True)
+            click.echo(f"Removed the demo site {demo.folder}.", err=True)
