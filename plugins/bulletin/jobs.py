@@ -40,8 +40,8 @@ def remind(ctx: Any) -> None:
     for post in due:
         post.reminded_at = utcnow()
         notify(session, [post.author_id], "bulletin", "post", post.id,
-               title=_("Your notice “%(title)s” leaves the board soon; renew it to keep it there.",
-                       title=post.title),
+               title=lambda title=post.title: _(
+                   "Your notice “%(title)s” leaves the board soon; renew it to keep it there.", title=title),
                url=board.post_url(post))
 
 

@@ -166,7 +166,7 @@ def new_post(request: Request) -> Response:
 def _notify_mentions(session: Any, post: Post, person: Any, mentioned: list[Any]) -> None:
     if mentioned:
         notify(session, [m.id for m in mentioned], "bulletin", "post", post.id,
-               title=_("%(name)s mentioned you in a notice: %(title)s", name=person.name, title=post.title),
+               title=lambda: _("%(name)s mentioned you in a notice: %(title)s", name=person.name, title=post.title),
                url=board.post_url(post), actor=person)
 
 

@@ -6,7 +6,7 @@ nothing here is stored by the plugin itself.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from starlette.requests import Request
@@ -31,7 +31,8 @@ def _record(request: Request, verb: str, bookings: Sequence[Booking]) -> None:
         activity.record(web.db(request), web.user(request).id, "reservations", action="contribution", kind=kind)
 
 
-def _notify(request: Request, people: Sequence[int], title: str, booking: Booking) -> None:
+def _notify(request: Request, people: Sequence[int], title: Callable[[], str], booking: Booking) -> None:
+    """Tell ``people`` about ``booking``; ``title`` writes the text in each one's language."""
     if not people:
         return
     url = str(request.url_for("reservations:booking", booking_id=booking.id).path)
@@ -45,8 +46,8 @@ def booked(request: Request, made: Sequence[Booking], status: str) -> None:
     if status == "pending" and made:
         first = made[0]
         _notify(request, first.resource.approver_ids or [],
-                _("%(name)s asks to book %(resource)s: %(title)s", name=web.user(request).name,
-                  resource=first.resource.name, title=first.title), first)
+                lambda: _("%(name)s asks to book %(resource)s: %(title)s", name=web.user(request).name,
+                          resource=first.resource.name, title=first.title), first)
 
 
 def cancelled(request: Request, chosen: Sequence[Booking]) -> None:
@@ -56,7 +57,7 @@ def cancelled(request: Request, chosen: Sequence[Booking]) -> None:
         first = chosen[0]
         others = {first.booker_id, first.booked_for_id} - {web.user(request).id, None}
         _notify(request, [p for p in others if p is not None],
-                _("%(name)s cancelled %(title)s", name=web.user(request).name, title=first.title), first)
+                lambda: _("%(name)s cancelled %(title)s", name=web.user(request).name, title=first.title), first)
 
 
 def decided(request: Request, chosen: Sequence[Booking], *, approved: bool) -> None:
@@ -65,9 +66,14 @@ def decided(request: Request, chosen: Sequence[Booking], *, approved: bool) -> N
         return
     first = chosen[0]
     _record(request, "approved" if approved else "declined", chosen)
-    message = _("Your booking of %(resource)s was approved: %(title)s", resource=first.resource.name,
-                title=first.title) if approved else \
-        _("Your booking of %(resource)s was declined: %(title)s", resource=first.resource.name, title=first.title)
+
+    def message() -> str:
+        if approved:
+            return _("Your booking of %(resource)s was approved: %(title)s", resource=first.resource.name,
+                     title=first.title)
+        return _("Your booking of %(resource)s was declined: %(title)s", resource=first.resource.name,
+                 title=first.title)
+
     _notify(request, [p for p in (first.booker_id, first.booked_for_id) if p is not None], message, first)
 
 

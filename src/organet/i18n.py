@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,22 @@ def set_language(language: str, time_zone: str | None = None,
         _catalogues.set(catalogues)
     if time_zone:
         _time_zone.set(time_zone)
+
+
+@contextmanager
+def speaking(language: str, catalogues: dict[str, Translations] | None = None) -> Iterator[None]:
+    """Translate into ``language`` inside the block (a text for someone else), then go back.
+
+    ``catalogues`` are the site's (``site.state["catalogues"]``) when none are current yet.
+    """
+    language_token = _language.set(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+    catalogue_token = _catalogues.set(catalogues) if catalogues is not None else None
+    try:
+        yield
+    finally:
+        _language.reset(language_token)
+        if catalogue_token is not None:
+            _catalogues.reset(catalogue_token)
 
 
 def current_language() -> str:

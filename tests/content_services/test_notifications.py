@@ -185,3 +185,23 @@ def test_the_queued_mail_job_sends_through_the_outbox(demo, make_user):
     [mail] = mails_to(demo.app, "anna@example.org")
     assert mail.subject == "Test intranet: Hello" and "http://127.0.0.1:8000/demo/posts/1" in mail.text
     assert [r.mail_state for r in rows_for(demo.app, anna)] == ["sent"]
+
+
+def test_a_notification_is_written_in_the_recipients_language_not_the_actors(demo, make_user, client_for):
+    dutch_owner = make_user(demo.app, "eigenaar", given_name="Els", surname="Eigenaar")
+    english_owner = make_user(demo.app, "owner", given_name="Owen", surname="Owner")
+    with db_session(demo.app) as session:
+        session.get(type(dutch_owner), dutch_owner.id).language = "nl"
+        session.get(type(english_owner), english_owner.id).language = "en"
+    actor = make_user(demo.app, "anna", given_name="Anna", surname="Smit")  # signs in with English pages
+    demo.owners["7"] = dutch_owner.id
+    demo.owners["8"] = english_owner.id
+    client = client_for(demo.app, actor)
+    assert react(client, dutch_owner, "7").status_code == 303
+    assert react(client, english_owner, "8").status_code == 303
+    assert [row.title for row in rows_for(demo.app, dutch_owner)] == ["Anna Smit reageerde op je bijdrage"]
+    assert [row.title for row in rows_for(demo.app, english_owner)] == ["Anna Smit reacted to your contribution"]
+    # A second reaction counts up the Dutch one, with its Dutch grouped title.
+    assert react(client_for(demo.app, make_user(demo.app, "bram")), dutch_owner, "7").status_code == 303
+    [row] = rows_for(demo.app, dutch_owner)
+    assert row.count == 2 and row.display_title == "2 reacties op je bijdrage"

@@ -61,9 +61,10 @@ def react(request: Request) -> Response:
                                     str(web.form(request).get("reaction", "")))
     if added and ref["owner"].isdigit() and ref["url"]:
         notify(session, [int(ref["owner"])], ref["plugin"], ref["kind"], ref["object_id"],
-               title=_("%(name)s reacted to your contribution", name=person.name), url=ref["url"], actor=person,
+               title=lambda: _("%(name)s reacted to your contribution", name=person.name), url=ref["url"],
+               actor=person,
                group_key=f"reactions:{ref['kind']}:{ref['object_id']}",
-               group_title=_("{count} reactions on your contribution"))
+               group_title=lambda: _("{count} reactions on your contribution"))
     _record_contribution(request, ref["plugin"], "reaction")
     return web.redirect_back(request, ref["url"] or "/")
 
@@ -78,14 +79,14 @@ def comment(request: Request) -> Response:
     url = ref["url"] or "/"
     if ref["owner"].isdigit() and ref["url"]:
         notify(session, [int(ref["owner"])], ref["plugin"], ref["kind"], ref["object_id"],
-               title=_("%(name)s commented on your contribution", name=person.name), url=url, actor=person,
+               title=lambda: _("%(name)s commented on your contribution", name=person.name), url=url, actor=person,
                group_key=f"comments:{ref['kind']}:{ref['object_id']}",
-               group_title=_("{count} comments on your contribution"))
+               group_title=lambda: _("{count} comments on your contribution"))
     if mentioned and ref["url"]:
         notify(session, mentioned, ref["plugin"], ref["kind"], ref["object_id"],
-               title=_("%(name)s mentioned you", name=person.name), url=url, actor=person,
+               title=lambda: _("%(name)s mentioned you", name=person.name), url=url, actor=person,
                group_key=f"mentions:{ref['kind']}:{ref['object_id']}",
-               group_title=_("{count} mentions of you"))
+               group_title=lambda: _("{count} mentions of you"))
     _record_contribution(request, ref["plugin"], "comment")
     web.flash(request, _("Your comment is placed."))
     return web.redirect_back(request, f"{url}#comment-{added.id}" if url.startswith("/") else "/")

@@ -2,9 +2,10 @@
 
     from organet.notifications import notify
 
-    notify(session, [post.author_id], "bulletin", "post", post.id, title=f"{me.name} reacted to your post",
+    notify(session, [post.author_id], "bulletin", "post", post.id,
+           title=lambda: _("%(name)s reacted to your post", name=me.name),  # in the recipient's language
            url=f"/bulletin/posts/{post.id}", actor=me, group_key=f"reactions:{post.id}",
-           group_title="{count} reactions on your post")
+           group_title=lambda: _("{count} reactions on your post"))
 
 Whether the person may still see the object is asked again (``object_visible_to``) whenever a
 notification is shown or mailed. See docs/content-services.md.

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from organet import i18n
 from organet.db import utcnow
 from organet.notifications.models import CHANNELS, GroupDefault, Notification, Preference
 from organet.people.models import Membership, User
@@ -68,12 +69,19 @@ def channels_for(session: Session, site: Site | None, user_ids: list[int], plugi
     return result
 
 
-def notify(session: Session, recipients: Iterable[Any], plugin: str, kind: str, object_id: str | int, title: str,
+Text = str | Callable[[], str]
+"""A notification's title: plain text, or a function that writes it in the current language."""
+
+
+def notify(session: Session, recipients: Iterable[Any], plugin: str, kind: str, object_id: str | int, title: Text,
            url: str, actor: Any = None, group_key: str | None = None, quiet: bool = False,
-           group_title: str = "", site: Site | None = None) -> int:
+           group_title: Text = "", site: Site | None = None) -> int:
     """Tell ``recipients`` (people or their ids) about an object of ``plugin``; return how many rows changed.
 
-    ``title`` is plain text (escaped wherever it is shown); ``url`` a path on this site.
+    ``title`` is plain text (escaped wherever it is shown), or better a function that writes it,
+    ``lambda: _("%(name)s mentioned you", name=me.name)``: it is then written in each recipient's
+    own language, not the actor's (the bell and the mail show what is stored). ``url`` is a path
+    on this site.
     With a ``group_key``, an unread notification with the same key is counted up instead of a
     new one added, and shown with ``group_title`` (``"{count} reactions on your post"``) once
     there are several. ``quiet=True`` (bulk imports) records nothing. The actor is never told
@@ -91,19 +99,19 @@ def notify(session: Session, recipients: Iterable[Any], plugin: str, kind: str, 
     if not channels:
         return 0
     now = utcnow()
-    title, group_title = title[:300], group_title[:300]
+    texts = _texts_by_language(session, site, list(channels), title, group_title)
     grouped: dict[int, int] = {}
     if group_key:
         grouped = dict(session.execute(sa.select(Notification.recipient_id, sa.func.max(Notification.id)).where(
             Notification.recipient_id.in_(list(channels)), Notification.plugin == plugin,
             Notification.group_key == group_key, Notification.read_at.is_(None))
             .group_by(Notification.recipient_id)).all())
-    if grouped:
-        session.execute(sa.update(Notification).where(Notification.id.in_(list(grouped.values()))).values(
-            count=Notification.count + 1, title=title, group_title=group_title, url=url, actor_id=actor_id,
+    for (text, group_text), ids_of_language in _by_text(texts, grouped).items():
+        session.execute(sa.update(Notification).where(Notification.id.in_(ids_of_language)).values(
+            count=Notification.count + 1, title=text, group_title=group_text, url=url, actor_id=actor_id,
             updated_at=now), execution_options={"synchronize_session": False})
     fresh = [{"recipient_id": user_id, "plugin": plugin, "kind": kind, "object_id": str(object_id),
-              "group_key": group_key or "", "title": title, "group_title": group_title, "url": url,
+              "group_key": group_key or "", "title": texts[user_id][0], "group_title": texts[user_id][1], "url": url,
               "actor_id": actor_id, "count": 1, "channel": channel,
               "mail_state": "pending" if channel == "email" else "", "created_at": now, "updated_at": now}
              for user_id, channel in channels.items() if user_id not in grouped]
@@ -111,6 +119,31 @@ def notify(session: Session, recipients: Iterable[Any], plugin: str, kind: str, 
         session.execute(sa.insert(Notification), fresh)
     _wake_mailer(session, site, fresh)
     return len(grouped) + len(fresh)
+
+
+def _texts_by_language(session: Session, site: Site | None, ids: list[int], title: Text,
+                       group_title: Text) -> dict[int, tuple[str, str]]:
+    """Each recipient's (title, group title), written in their language when the texts are functions."""
+    if not callable(title) and not callable(group_title):
+        return dict.fromkeys(ids, (title[:300], group_title[:300]))
+    default = site.config.site["language"] if site is not None else i18n.DEFAULT_LANGUAGE
+    catalogues = site.state.get("catalogues") if site is not None else None
+    languages = {user_id: language or default for user_id, language in session.execute(
+        sa.select(User.id, User.language).where(User.id.in_(ids)))}
+    written: dict[str, tuple[str, str]] = {}
+    for language in set(languages.values()) | {default}:
+        with i18n.speaking(language, catalogues):
+            written[language] = ((title() if callable(title) else title)[:300],
+                                 (group_title() if callable(group_title) else group_title)[:300])
+    return {user_id: written[languages.get(user_id, default)] for user_id in ids}
+
+
+def _by_text(texts: dict[int, tuple[str, str]], grouped: dict[int, int]) -> dict[tuple[str, str], list[int]]:
+    """The grouped notifications to count up, by the (title, group title) each recipient gets."""
+    found: dict[tuple[str, str], list[int]] = {}
+    for user_id, notification_id in grouped.items():
+        found.setdefault(texts[user_id], []).append(notification_id)
+    return found
 
 
 def _wake_mailer(session: Session, site: Site | None, fresh: list[dict[str, Any]]) -> None:
