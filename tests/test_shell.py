@@ -167,3 +167,60 @@ def test_admin_form_round_trips_a_list_setting(make_app, make_user, client_for):
                          follow_redirects=False)
     assert saved.status_code == 303
     assert app.state.site.setting("phonebook", "editable_fields") == shown.split(", ")
+
+
+def _picture(kind: str = "PNG") -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (120, 40), (11, 83, 148)).save(out, kind)
+    return out.getvalue()
+
+
+def test_admin_uploads_a_logo_that_everyone_sees_and_a_replaced_one_is_gone(app, make_user, client_for):
+    admin = client_for(app, make_user(app, "root", role="admin"))
+    colours = {"site_name": "Intranet", "logo_url": "", "brand_colour": "#22543d", "brand_text_colour": "#ffffff"}
+    response = admin.submit("/admin/branding", colours, files={"logo_file": ("logo.png", _picture(), "image/png")},
+                            follow_redirects=False)
+    assert response.status_code == 303
+    page = client_for(app, make_user(app, "anna")).get("/").text
+    first = re.search(r'<img class="site-logo" src="(/branding/logo/[^"]+)"', page).group(1)
+    # The sign-in page shows it too, so anyone may fetch it.
+    shown = client_for(app).get(first)
+    assert shown.status_code == 200 and shown.headers["content-type"] == "image/png"
+    assert first in client_for(app).get("/login").text
+
+    replacement = {"logo_file": ("new.jpg", _picture("JPEG"), "image/jpeg")}
+    response = admin.submit("/admin/branding", colours, files=replacement, follow_redirects=False)
+    assert response.status_code == 303
+    second = re.search(r'<img class="site-logo" src="(/branding/logo/[^"]+)"',
+                       client_for(app, make_user(app, "bram")).get("/").text).group(1)
+    assert second != first
+    assert client_for(app).get(first).status_code == 404  # the replaced logo is deleted
+    assert client_for(app).get(second).status_code == 200
+
+
+def test_a_logo_that_is_no_picture_is_refused_and_other_uploads_are_not_served_as_logos(app, make_user, client_for):
+    admin = client_for(app, make_user(app, "root", role="admin"))
+    colours = {"site_name": "Intranet", "logo_url": "", "brand_colour": "#22543d", "brand_text_colour": "#ffffff"}
+    refused = admin.submit("/admin/branding", colours,
+                           files={"logo_file": ("logo.png", b"<script>alert(1)</script>", "image/png")})
+    assert refused.status_code == 422
+    assert "JPEG, PNG, GIF or WebP" in refused.text
+    assert 'class="site-logo"' not in refused.text
+    # Another upload (a picture on someone's post) is not reachable through the logo address.
+    import io
+
+    from starlette.datastructures import UploadFile
+
+    from organet.content import save_upload
+    from organet.testing import db_session
+
+    carla = make_user(app, "carla")
+    with db_session(app) as session:
+        private = save_upload(session, app.state.site, UploadFile(io.BytesIO(_picture()), filename="private.png"),
+                              carla, "demo", "post", "7", images_only=True)
+        private_id, name = private.id, private.filename
+    assert client_for(app).get(f"/branding/logo/{private_id}/{name}").status_code == 404

@@ -56,8 +56,9 @@ def grid(request: Request) -> Response:
     hours = range(first, last)
     edges = [(day_start + dt.timedelta(hours=hour)).astimezone(dt.UTC) for hour in range(first, last + 1)]
     # The same free cell for every resource but its id: escape each hour's link once, not per cell.
+    free = escape(_("free"))
     free_cells = [(f'<td class="res-free"><a href="{escape(f"book?day={day.isoformat()}&hour={hour}&resource=")}',
-                   f'">{escape(_("free"))}</a></td>') for hour in hours]
+                   f'">{free}</a></td>') for hour in hours]
     labels = [f"{hour:02d}:00" for hour in hours]
     by_room: dict[int, list[queries.Entry]] = {}
     for entry in booked:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 
+import sqlalchemy as sa
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 
 from organet import i18n, web
 from organet.core.models import StoredSetting
+from organet.errors import NotFound, ValidationError
 from organet.i18n import N_
 from organet.runtime import bump
 from organet.types import Setting
@@ -74,8 +76,66 @@ def stylesheet(request: Request) -> Response:
     return Response(css, media_type="text/css")
 
 
+LOGO_KIND = "logo"
+"""Uploads of ``plugin="core", kind="logo"`` are logos; only the current one is served, to anyone."""
+
+
+def logo(request: Request) -> Response:
+    """``/branding/logo/{id}/{name}``: the site's current logo, for everyone (the sign-in page shows it too).
+
+    Only the upload the logo address points to is served here; any other upload, a logo that was
+    replaced included, is not found.
+    """
+    from organet.content import Upload
+    from organet.content.uploads import media_folder
+
+    upload = web.db(request).get(Upload, str(request.path_params["id"]))
+    current = logo_url(request)
+    if upload is None or upload.plugin != "core" or upload.kind != LOGO_KIND or \
+            current != web.path_for(request, "core:logo", id=upload.id, name=upload.filename) or \
+            upload.filename != request.path_params["name"]:
+        raise NotFound("Not found.")
+    path = media_folder(web.site(request)) / upload.path
+    if not path.is_file():
+        raise NotFound("Not found.")
+    response = FileResponse(path, media_type=upload.content_type)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def _save_logo(request: Request, errors: dict[str, list[str]]) -> str | None:
+    """Store an uploaded logo and return its address; ``None`` when none was sent or it was refused."""
+    from organet.content import delete_upload, save_upload
+    from organet.content.uploads import SAFE_IMAGE_TYPES
+
+    sent = web.form(request).get("logo_file")
+    if sent is None or isinstance(sent, str) or not sent.filename:
+        return None
+    session, the_site = web.db(request), web.site(request)
+    try:
+        upload = save_upload(session, the_site, sent, web.user(request), "core", LOGO_KIND, "site", images_only=True)
+    except ValidationError as error:
+        errors["logo_file"] = error.errors.get("file") or [str(error)]
+        return None
+    if upload.content_type not in SAFE_IMAGE_TYPES:
+        delete_upload(session, the_site, upload)
+        errors["logo_file"] = [i18n.gettext("Upload the logo as a PNG, JPEG or WebP picture.")]
+        return None
+    return web.path_for(request, "core:logo", id=upload.id, name=upload.filename)
+
+
+def _forget_old_logos(request: Request, keep: str) -> None:
+    """Delete the logo uploads the logo address no longer points to."""
+    from organet.content import Upload, delete_upload
+
+    session = web.db(request)
+    for upload in session.scalars(sa.select(Upload).where(Upload.plugin == "core", Upload.kind == LOGO_KIND)):
+        if web.path_for(request, "core:logo", id=upload.id, name=upload.filename) != keep:
+            delete_upload(session, web.site(request), upload)
+
+
 def admin_branding(request: Request) -> Response:
-    """``/admin/branding``: the site's name, logo and colours."""
+    """``/admin/branding``: the site's name, logo (an address, or a picture uploaded here) and colours."""
     session = web.db(request)
     values = {"site_name": site_name(request), "logo_url": logo_url(request), **colours(request)}
     errors: dict[str, list[str]] = {}
@@ -95,11 +155,16 @@ def admin_branding(request: Request) -> Response:
                 ratio=ratio)]
         if len(submitted["site_name"]) > 120:
             errors["site_name"] = [i18n.gettext("Use a name of at most 120 characters.")]
+        if not errors:  # a picture is stored only when everything else is right
+            uploaded = _save_logo(request, errors)
+            if uploaded:
+                submitted["logo_url"] = uploaded
         if errors:
             return web.render(request, "core/admin_branding.html", {
                 "values": submitted, "errors": errors, "title": i18n.gettext("Appearance")}, status_code=422)
         for key, value in submitted.items():
             session.merge(StoredSetting(plugin="core", key=key, value=value))
+        _forget_old_logos(request, submitted["logo_url"])
         bump(session)
         web.site(request).state["runtime"].refresh(session, force=True)
         web.flash(request, i18n.gettext("Saved. Every worker applies it within seconds."))

@@ -35,7 +35,8 @@ def register_routes() -> list[Page]:
              methods=("GET", "POST")),
         Page("/branding.css", branding.stylesheet, name="branding_css", permission=PUBLIC),
         Page("/admin/branding", branding.admin_branding, name="admin_branding", permission="administer-site",
-             methods=("GET", "POST")),
+             methods=("GET", "POST"), write=True),
+        Page("/branding/logo/{id}/{name}", branding.logo, name="logo", permission=PUBLIC),
     ]
 
 
