@@ -33,3 +33,8 @@ def test_a_page_after_the_database_dropped_every_connection_is_served(make_app, 
     # The API's reads too.
     _cut_every_connection(str(engine.url.database))
     assert client.get("/api/bulletin/v1/posts").status_code == 200
+    # A form whose connection is found gone before its view started (looking up the session) is
+    # served on a fresh one too: nothing of it had run.
+    _cut_every_connection(str(engine.url.database))
+    changed = client.submit("/language", {"language": "nl", "next": "/bulletin/"}, follow_redirects=False)
+    assert changed.status_code == 303

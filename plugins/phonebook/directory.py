@@ -206,7 +206,12 @@ def search(session: Session, groups: list[list[str]], limit: int, offset: int = 
         # index and sort them here; only a query matching very many (spread over the alphabet)
         # walks the people in surname order, where the page fills quickly.
         page = session.execute(_PG_MATCHES, {**params, "up_to": GATHER}).all()
-        if (page and page[0].gathered < GATHER) or (not page and offset == 0):
+        if not page and offset:
+            # Past the last page, or past the gathered matches: ask how many there are.
+            page = session.execute(_PG_MATCHES, {**params, "up_to": GATHER, "limit": 1, "offset": 0}).all()
+            if not page or page[0].gathered < GATHER:
+                return []
+        elif not page or page[0].gathered < GATHER:
             return [person_of(rank) for rank, _gathered in page]
         statement = _PG_IN_SURNAME_ORDER
     return [person_of(rank) for rank in session.scalars(statement, params)]

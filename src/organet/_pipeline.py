@@ -130,20 +130,23 @@ async def run_view(site: Site, function: Callable[[Request], Response], request:
 
 
 def _again_after_a_lost_connection(handle: Callable[[Request], Response]) -> Callable[[Request], Response]:
-    """Run ``handle`` once more when a read lost its database connection (the database restarted).
+    """Run ``handle`` once more when its database connection was lost (the database restarted).
 
     Pooled connections are not tested before every request (that is a round trip on every page):
     the first request after a restart finds its connection gone, SQLAlchemy then drops every
-    pooled connection, and the page is served again on a fresh one. Only GET and HEAD requests
-    are tried again, so a form is never submitted twice; a POST gets the error page and nothing
-    of it was saved.
+    pooled connection, and the request is served again on a fresh one. That is safe for a GET or
+    HEAD, and for any request whose view had not started yet (the connection is found gone at
+    the first statement, looking up the session); a form whose view had started is never
+    submitted twice: it gets the error page, and nothing of it was saved.
     """
 
     def run(request: Request) -> Response:
+        request.state.view_started = False
         try:
             return handle(request)
         except sa.exc.DBAPIError as error:
-            if not error.connection_invalidated or request.method not in ("GET", "HEAD"):
+            if not error.connection_invalidated or \
+                    (request.method not in ("GET", "HEAD") and request.state.view_started):
                 raise
             log.warning("database connection lost during %s %s; trying once more", request.method, request.url.path)
             return handle(request)
@@ -168,6 +171,7 @@ def page_endpoint(site: Site, plugin: str, page: Page) -> Callable[[Request], An
                 if step:
                     raise PermissionDenied(i18n.N_("Finish the step you were sent to first, then try again."))
                 _check_access(site, plugin, page, request, person)
+                request.state.view_started = True
                 response = view(request)
             except Exception:
                 # The rollback that follows would expire the person; the error page still shows
@@ -221,6 +225,7 @@ def api_endpoint(site: Site, plugin: str, route: ApiRoute) -> Callable[[Request]
             _check_access(site, plugin, route, request, person)
             if route.request_model is not None:
                 request.state.payload = _parse_body(request, route.request_model)
+            request.state.view_started = True
             result = view(request)
             session.flush()
             return _to_response(result)

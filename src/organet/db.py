@@ -109,9 +109,22 @@ def make_engine(url: str, **options: Any) -> Engine:
     options.setdefault("max_overflow", 20)
     # Never JIT-compile queries of a few milliseconds: compiling costs more (20-30 ms) than it saves.
     # (Statements whose best plan depends on their values, like search, ask PostgreSQL to plan each
-    # run with its values themselves: see organet.search.query.)
-    options.setdefault("connect_args", {"options": "-c jit=off"})
-    return sa.create_engine(url, **options)
+    # run with its values themselves: see organet.search.query.) Connections are replaced after
+    # five minutes, so that none has been cut off by a firewall's idle timeout when it is lent out.
+    options.setdefault("pool_recycle", 300)
+    engine = sa.create_engine(url, **options)
+    event.listen(engine, "connect", _no_jit)
+    return engine
+
+
+def _no_jit(dbapi_connection: Any, _record: Any) -> None:
+    # A SET of its own on each new connection, rather than connection options, which would replace
+    # options given in the URL or PGOPTIONS and which PgBouncer refuses.
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
+    dbapi_connection.autocommit = autocommit
 
 
 def is_busy_error(error: BaseException) -> bool:

@@ -89,13 +89,22 @@ class RuntimeState:
         return self._role_permissions.get(role, frozenset())
 
     def configuration(self, session: Session, name: str, load: Callable[[Session], T]) -> T:
-        """Return ``load(session)``, loaded again only after the run-time counter moved (see :func:`bump`)."""
+        """Return ``load(session)``, loaded again only after the run-time counter moved (see :func:`bump`).
+
+        What is loaded is kept under the counter as ``session`` sees it, read before loading: a
+        value loaded while a change was not yet committed can never pass for the changed one.
+        """
         kept = self._configuration.get(name)
         if kept is not None and kept[0] == self._counter:
             return kept[1]  # type: ignore[no-any-return]
+        counter = session.scalar(sa.select(Revision.counter).where(Revision.id == 1)) or 0
         value = load(session)
-        self._configuration[name] = (self._counter, value)
+        self._configuration[name] = (counter, value)
         return value
+
+    def refresh_soon(self) -> None:
+        """Make the next request of this worker look at the counter (after a change it is committing)."""
+        self._checked_at = 0.0
 
 
 def in_audience(site: Site, plugin: str, user: Any) -> bool:

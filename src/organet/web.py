@@ -124,13 +124,13 @@ def cached_configuration(request: Request, name: str, load: Callable[[Session], 
 def configuration_changed(request: Request) -> None:
     """Tell every worker that configuration read with :func:`cached_configuration` changed.
 
-    Call it in the request that makes the change: this worker reloads at once, the others within
-    a few seconds of the commit.
+    Call it in the request that makes the change: this worker reloads at its next request after
+    the commit, the others within a few seconds of it.
     """
     from organet.runtime import bump
 
     bump(db(request))
-    site(request).state["runtime"].refresh(db(request), force=True)
+    site(request).state["runtime"].refresh_soon()
 
 
 def render(request: Request, template: str, context: dict[str, Any] | None = None,

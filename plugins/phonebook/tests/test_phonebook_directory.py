@@ -118,6 +118,8 @@ def test_api_search_pages_through_results(phonebook, make_user, client_for, rein
     assert first["next"] == 2
     second = client.get("/api/phonebook/v1/people", params={"q": "smit", "per_page": 3, "page": 2}).json()
     assert len(second["items"]) == 2 and second["next"] is None
+    beyond = client.get("/api/phonebook/v1/people", params={"q": "smit", "per_page": 3, "page": 9}).json()
+    assert beyond["items"] == [] and beyond["next"] is None
 
 
 def test_the_directory_speaks_dutch(phonebook, make_user, client_for):

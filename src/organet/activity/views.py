@@ -20,7 +20,7 @@ def adoption(request: Request) -> Response:
         days = min(max(int(request.query_params.get("days", "30")), 7), 366)
     except ValueError:
         days = 30
-    today = dt.datetime.now(site_time_zone(web.site(request))).date()  # the site's today, as the day rows
+    today = dt.datetime.now(site_time_zone(web.site(request)) or dt.UTC).date()  # the site's today, as the day rows
     start = today - dt.timedelta(days=days - 1)
     series = figures.daily_series(session, start, today)
     titles = {p.name: p.info.title for p in web.site(request).plugins.values()}

@@ -28,14 +28,14 @@ def upgrade() -> None:
     # The matches (at most up_to) from the index, then one page of them in surname order, each row
     # with how many were gathered: fewer than up_to means the page is exact.
     op.execute(
-        "CREATE OR REPLACE FUNCTION phonebook_matches(query tsquery, up_to integer, page_size integer, "
-        "skip integer) RETURNS TABLE (id bigint, gathered bigint) "
+        "CREATE OR REPLACE FUNCTION phonebook_matches(query tsquery, up_to bigint, page_size bigint, "
+        "skip bigint) RETURNS TABLE (id bigint, gathered bigint) "
         "LANGUAGE sql STABLE SET enable_seqscan = off SET enable_indexscan = off AS $$ "
         "SELECT found.id, count(*) OVER () FROM (SELECT e.id FROM phonebook_entries AS e "
         "WHERE e.terms_vector @@ query LIMIT up_to) AS found ORDER BY found.id LIMIT page_size OFFSET skip $$")
     # A query matching very many people: walk them in surname order until the page is full.
     op.execute(
-        "CREATE OR REPLACE FUNCTION phonebook_matches_in_order(query tsquery, page_size integer, skip integer) "
+        "CREATE OR REPLACE FUNCTION phonebook_matches_in_order(query tsquery, page_size bigint, skip bigint) "
         "RETURNS SETOF bigint LANGUAGE sql STABLE SET enable_bitmapscan = off SET enable_seqscan = off AS $$ "
         "SELECT e.id FROM phonebook_entries AS e WHERE e.terms_vector @@ query ORDER BY e.id "
         "LIMIT page_size OFFSET skip $$")
@@ -44,5 +44,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
-    op.execute("DROP FUNCTION IF EXISTS phonebook_matches_in_order(tsquery, integer, integer)")
-    op.execute("DROP FUNCTION IF EXISTS phonebook_matches(tsquery, integer, integer, integer)")
+    op.execute("DROP FUNCTION IF EXISTS phonebook_matches_in_order(tsquery, bigint, bigint)")
+    op.execute("DROP FUNCTION IF EXISTS phonebook_matches(tsquery, bigint, bigint, bigint)")
