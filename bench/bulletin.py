@@ -23,6 +23,7 @@ from bench.harness import (
     CACHE,
     PYTHON,
     Row,
+    bare_module,
     bench_session,
     create_database,
     database_url,
@@ -37,14 +38,6 @@ POSTS = 100_000
 AUTHORS = 5_000
 
 
-def _bare() -> Any:
-    sys.path.insert(0, str(BASELINE))
-    try:
-        import bare_board  # the same categories, words, locations and dates as the bare reference
-    finally:
-        sys.path.remove(str(BASELINE))
-    return bare_board
-
 
 def seed(url: str, config: Path) -> None:
     """Fill a migrated organet database with the bare reference's posts, by 5,000 colleagues."""
@@ -58,7 +51,7 @@ def seed(url: str, config: Path) -> None:
     from organet.schema import upgrade
     from organet.site import build_site
 
-    bare = _bare()
+    bare = bare_module("bare_board")  # the same categories, words, locations and dates
     create_database(url)
     site = build_site(resolve_config(config))
     upgrade(site)

@@ -24,6 +24,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -315,6 +316,17 @@ def bench_session(config: Path, username: str = "bench", role: str = "member") -
         session.add(SignInSession(id_digest=digest(token), user_id=user.id, data={}))
     site.db.dispose()
     return {"organet_session": token}
+
+
+def bare_module(name: str) -> Any:
+    """Import a bare reference app from ../shared/baseline (``"bare_board"``), for its data generator and constants."""
+    import importlib
+
+    sys.path.insert(0, str(BASELINE))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(BASELINE))
 
 
 def bare_directory_database(people: int = 50_000) -> Path:

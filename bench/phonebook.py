@@ -25,6 +25,7 @@ from bench.harness import (
     CACHE,
     Row,
     bare_directory_database,
+    bare_module,
     bench_session,
     create_database,
     measure_latency,
@@ -41,14 +42,6 @@ JOB_TITLES = ["Verpleegkundige", "Wijkverpleegkundige", "Verzorgende IG", "Teaml
 LOCATIONS = ["Utrecht", "Amersfoort", "Zeist", "Nieuwegein", "Houten"]
 
 
-def _bare() -> Any:
-    sys.path.insert(0, str(BASELINE))
-    try:
-        import bare_directory  # the same first names, surnames, departments and skills as the bare reference
-    finally:
-        sys.path.remove(str(BASELINE))
-    return bare_directory
-
 
 def seed(url: str, config: Path) -> dict[str, Any]:
     """Fill a migrated organet database with the bare reference's 50,000 people and their phonebook data."""
@@ -62,7 +55,7 @@ def seed(url: str, config: Path) -> dict[str, Any]:
     from organet.schema import upgrade
     from organet.site import build_site
 
-    bare = _bare()
+    bare = bare_module("bare_directory")  # the same names, departments and skills
     create_database(url)
     site = build_site(resolve_config(config))
     upgrade(site)

@@ -28,6 +28,7 @@ from bench.harness import (
     CACHE,
     PYTHON,
     Row,
+    bare_module,
     bench_session,
     create_database,
     database_exists,
@@ -45,14 +46,6 @@ DAY = "2026-11-26"
 LOCATION = "Delft"
 BENCH_TITLE = "Bench booking"
 
-
-def _bare() -> Any:
-    sys.path.insert(0, str(BASELINE))
-    try:
-        import bare_booking  # the same locations, slots and seed as the reference
-    finally:
-        sys.path.remove(str(BASELINE))
-    return bare_booking
 
 
 def _rows(bare: Any, n: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -90,7 +83,7 @@ def seed(url: str, config: Path, n: int) -> None:
     create_database(url)
     site = build_site(resolve_config(config))
     upgrade(site)
-    bare = _bare()
+    bare = bare_module("bare_booking")  # the same locations, slots and seed
     resources, bookings = _rows(bare, n)
     now = utcnow()
     postgres = not site.db.is_sqlite

@@ -24,6 +24,7 @@ from bench.harness import (
     CACHE,
     Row,
     bare_directory_database,
+    bare_module,
     bench_session,
     create_database,
     measure_latency,
@@ -53,12 +54,8 @@ def _vocabulary(rnd: random.Random, size: int = 20_000) -> list[str]:
 
 
 def _names() -> tuple[list[str], list[str], list[str]]:
-    sys.path.insert(0, str(BASELINE))
-    try:
-        import bare_directory  # the same first names, surnames and departments as the bare reference
-    finally:
-        sys.path.remove(str(BASELINE))
-    return bare_directory.FIRST, bare_directory.LAST, bare_directory.DEPTS
+    bare = bare_module("bare_directory")  # the same first names, surnames and departments as the bare reference
+    return bare.FIRST, bare.LAST, bare.DEPTS
 
 
 def seed(url: str, config: Path) -> dict[str, Any]:
