@@ -156,8 +156,11 @@ def _wake_mailer(session: Session, site: Site | None, fresh: list[dict[str, Any]
         enqueue(session, "notifications.mail", key="wake")
 
 
-def visible(site: Site, session: Session, person: Any, rows: Iterable[Notification]) -> list[Notification]:
-    """Keep the notifications whose object ``person`` may still see (the ``object_visible_to`` hook)."""
+def visible(site: Site, session: Session, person: Any, rows: Iterable[Any]) -> list[Any]:
+    """Keep the notifications whose object ``person`` may still see (the ``object_visible_to`` hook).
+
+    ``rows`` are notifications, or any rows with their ``plugin``, ``kind`` and ``object_id``.
+    """
     from organet.content.visibility import can_see
 
     answers: dict[tuple[str, str, str], bool] = {}
@@ -184,11 +187,7 @@ def unread_count(site: Site, session: Session, person: Any) -> int:
     if not getattr(person, "id", None):
         return 0
     # Every page shows the bell: fetch just the object each notification is about, not whole rows.
-    from organet.content.visibility import can_see
-
-    objects = session.execute(_UNREAD_OBJECTS, {"person_id": person.id}).all()
-    answers = {key: can_see(site, session, person, *key) for key in set(map(tuple, objects))}
-    return sum(1 for key in objects if answers[tuple(key)])
+    return len(visible(site, session, person, session.execute(_UNREAD_OBJECTS, {"person_id": person.id})))
 
 
 def recent(site: Site, session: Session, person: Any, limit: int = 30, before: dt.datetime | None = None,
