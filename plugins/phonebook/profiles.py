@@ -208,7 +208,7 @@ def rows(request: Any, ids: list[int]) -> list[dict[str, Any]]:
 
 def route_prefix(request: Any, route: str, param: str) -> str:
     """Return the path of ``route`` up to its last parameter, so rows can append a quoted value to it."""
-    return str(request.url_for(route, **{param: "PLACEHOLDER"}).path).rsplit("PLACEHOLDER", 1)[0]
+    return web.path_for(request, route, **{param: "PLACEHOLDER"}).rsplit("PLACEHOLDER", 1)[0]
 
 
 def tel(number: str) -> str:

@@ -51,7 +51,7 @@ def grid(request: Request) -> Response:
                                  longest=longest, details=False)
     first = int(web.setting(request, "reservations", "grid_start_hour"))
     last = max(first + 1, int(web.setting(request, "reservations", "grid_end_hour")))
-    resource_url = str(request.url_for("reservations:resource", resource_id=0).path)[:-1]
+    resource_url = web.path_for(request, "reservations:resource", resource_id=0)[:-1]
     day_start = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
     hours = range(first, last)
     edges = [(day_start + dt.timedelta(hours=hour)).astimezone(dt.UTC) for hour in range(first, last + 1)]
