@@ -40,6 +40,7 @@ def categories(request: Request) -> Response:
                     category.active = not category.active
             else:
                 raise ValidationError(_("Choose what to do."))
+            web.configuration_changed(request)  # the board reads its categories once per change
             web.flash(request, _("Categories saved."))
             return web.redirect(request, "bulletin:admin_categories")
         except ValidationError as error:

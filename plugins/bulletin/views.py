@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from starlette.requests import Request
@@ -12,7 +12,7 @@ from starlette.responses import Response
 from organet import NotFound, PermissionDenied, ValidationError, search, web
 from organet.activity import record
 from organet.content import check_rate, delete_upload, reaction_counts, save_upload
-from organet.db import utcnow
+from organet.db import rows, utcnow
 from organet.i18n import gettext as _
 from organet.notifications import notify
 
@@ -28,7 +28,8 @@ def _text_fields(request: Request) -> dict[str, str]:
 
 
 # Built once: putting a statement together costs more than running it, and every board page runs these.
-_ACTIVE_CATEGORIES = sa.select(Category).where(Category.active.is_(True)).order_by(Category.position, Category.name)
+_ACTIVE_CATEGORIES = (sa.select(Category.id, Category.name).where(Category.active.is_(True))
+                      .order_by(Category.position, Category.name))
 
 
 @functools.cache
@@ -40,8 +41,27 @@ def _post_images() -> sa.Select[Any]:
         Upload.is_image.is_(True)).order_by(Upload.created_at)
 
 
-def _categories(request: Request) -> list[Category]:
-    return list(web.db(request).scalars(_ACTIVE_CATEGORIES))
+@functools.cache
+def _first_images() -> sa.Select[Any]:
+    from organet.content import Upload
+
+    return (sa.select(Upload.object_id, Upload.id, Upload.filename)
+            .where(Upload.plugin == UPLOADS, Upload.kind == "post",
+                   Upload.object_id.in_(sa.bindparam("ids", expanding=True)), Upload.is_image.is_(True))
+            .order_by(Upload.created_at.desc(), Upload.id.desc()))
+
+
+class Choice(NamedTuple):
+    """An active category, as the board's filter and the post form offer it."""
+
+    id: int
+    name: str
+
+
+def _categories(request: Request) -> list[Choice]:
+    """The active categories, read once per change (the admin page says when they change)."""
+    return web.cached_configuration(request, "bulletin.categories",
+                                    lambda session: [Choice._make(row) for row in rows(session, _ACTIVE_CATEGORIES)])
 
 
 def _images(request: Request, post_ids: list[int]) -> dict[int, list[Any]]:
@@ -53,6 +73,15 @@ def _images(request: Request, post_ids: list[int]) -> dict[int, list[Any]]:
     for upload in rows:
         found[int(upload.object_id)].append(upload)
     return found
+
+
+def _thumbnails(request: Request, post_ids: list[int]) -> dict[int, tuple[int, str]]:
+    """The first picture of each of these posts, as ``{post id: (upload id, file name)}``."""
+    if not post_ids:
+        return {}
+    # Newest first, so that the oldest (the first one posted) is the one kept.
+    found = rows(web.db(request), _first_images(), {"ids": [str(i) for i in post_ids]})
+    return {int(object_id): (upload_id, filename) for object_id, upload_id, filename in found}
 
 
 def _post_or_404(request: Request) -> Post:
@@ -89,14 +118,14 @@ def board_page(request: Request) -> Response:
         statement = statement.where(visible_clause(person, "bulletin", "post", Post.id, owner_column=Post.author_id))
     parameters = {"now": utcnow(), "author_id": person.id, "category_id": int(category_id) if category else 0,
                   "location": location, "limit": PAGE_SIZE + 1, "offset": (page - 1) * PAGE_SIZE}
-    posts = list(session.scalars(statement, parameters))
-    has_next = len(posts) > PAGE_SIZE
-    posts = posts[:PAGE_SIZE]
-    ids = [p.id for p in posts]
+    notices = board.notices(session, statement, parameters)
+    has_next = len(notices) > PAGE_SIZE
+    notices = notices[:PAGE_SIZE]
+    ids = [notice.id for notice in notices]
     return web.render(request, "bulletin/board.html", {
-        "title": _("Bulletin board"), "posts": posts, "page": page, "has_next": has_next, "mine": mine,
+        "title": _("Bulletin board"), "posts": notices, "page": page, "has_next": has_next, "mine": mine,
         "categories": _categories(request), "category_id": category_id, "location": location,
-        "images": _images(request, ids), "reactions": reaction_counts(session, "bulletin", "post", ids),
+        "thumbnails": _thumbnails(request, ids), "reactions": reaction_counts(session, "bulletin", "post", ids),
         "format_price": board.format_price,
     })
 

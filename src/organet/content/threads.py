@@ -20,6 +20,7 @@ from organet import web
 from organet.content.models import REACTIONS, Comment, Reaction
 from organet.content.richtext import render_markdown_with_mentions
 from organet.content.visibility import can_see
+from organet.db import rows
 from organet.errors import NotFound, PermissionDenied, ValidationError
 from organet.i18n import N_
 from organet.i18n import gettext as _
@@ -101,8 +102,8 @@ def reaction_counts(session: Session, plugin: str, kind: str, object_ids: list[s
     counts: dict[str, Counter[str]] = {str(i): Counter() for i in object_ids}
     if not object_ids:
         return counts
-    rows = session.execute(_REACTION_COUNTS, {"plugin": plugin, "kind": kind, "ids": [str(i) for i in object_ids]})
-    for object_id, reaction, count in rows:
+    found = rows(session, _REACTION_COUNTS, {"plugin": plugin, "kind": kind, "ids": [str(i) for i in object_ids]})
+    for object_id, reaction, count in found:
         counts[object_id][reaction] = count
     return counts
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from organet import i18n
-from organet.db import utcnow
+from organet.db import rows, utcnow
 from organet.notifications.models import CHANNELS, GroupDefault, Notification, Preference
 from organet.people.models import Membership, User
 
@@ -187,7 +187,7 @@ def unread_count(site: Site, session: Session, person: Any) -> int:
     if not getattr(person, "id", None):
         return 0
     # Every page shows the bell: fetch just the object each notification is about, not whole rows.
-    return len(visible(site, session, person, session.execute(_UNREAD_OBJECTS, {"person_id": person.id})))
+    return len(visible(site, session, person, rows(session, _UNREAD_OBJECTS, {"person_id": person.id})))
 
 
 def recent(site: Site, session: Session, person: Any, limit: int = 30, before: dt.datetime | None = None,
