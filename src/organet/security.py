@@ -48,7 +48,13 @@ def browser_id(request: Request) -> str:
 def csrf_token(request: Request) -> str:
     """Return the CSRF token to put in this person's forms (``csrf_token`` field or X-CSRF-Token header)."""
     anchor = getattr(request.state, "session_id", None) or browser_id(request)
-    return hmac.new(_secret(request), f"csrf:{anchor}".encode(), hashlib.sha256).hexdigest()
+    # A page asks for it once per form; the anchor changes within a request only at sign-in.
+    known = getattr(request.state, "csrf", None)
+    if known is not None and known[0] == anchor:
+        return str(known[1])
+    token = hmac.new(_secret(request), f"csrf:{anchor}".encode(), hashlib.sha256).hexdigest()
+    request.state.csrf = (anchor, token)
+    return token
 
 
 def csrf_valid(request: Request, submitted: str | None) -> bool:

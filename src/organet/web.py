@@ -156,15 +156,32 @@ def render_fragment(request: Request, template: str, context: dict[str, Any] | N
     return Markup(html)  # noqa: S704 - autoescaped template output
 
 
+PATHS_KEPT = 20_000  # how many built paths a worker keeps (a few MB); the cache starts over when full
+
+
 def path_for(request: Request, name: str, /, **path_params: Any) -> str:
     """Return the path of the route named ``name`` (``"bulletin:post"``), under the app's mount point.
 
-    The same as ``request.url_for(name, ...).path``, without trying every route in turn.
+    The same as ``request.url_for(name, ...).path``, without trying every route in turn; a page
+    builds dozens of links, so each path is built once per worker and then looked up.
     """
-    route = site(request).state.get("routes_by_name", {}).get(name)
-    if route is None:
-        return str(request.url_for(name, **path_params).path)
-    return str(request.scope.get("root_path", "")) + str(route.url_path_for(name, **path_params))
+    state = site(request).state
+    paths: dict[tuple[Any, ...], str] = state.setdefault("paths", {})
+    key = (name, *path_params.items())
+    try:
+        path = paths.get(key)
+    except TypeError:  # a parameter that cannot be a dictionary key: build the path every time
+        key, path = (), None
+    if path is None:
+        route = state.get("routes_by_name", {}).get(name)
+        if route is None:
+            return str(request.url_for(name, **path_params).path)
+        path = str(route.url_path_for(name, **path_params))
+        if key:
+            if len(paths) >= PATHS_KEPT:
+                paths.clear()
+            paths[key] = path
+    return str(request.scope.get("root_path", "")) + path
 
 
 def redirect(request: Request, route: str, **path_params: Any) -> RedirectResponse:
