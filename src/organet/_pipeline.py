@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import inspect
 import json
 import logging
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
-import anyio
 import sqlalchemy as sa
-from anyio.lowlevel import RunVar
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 from starlette.datastructures import FormData
@@ -98,10 +100,6 @@ def _session_for(site: Site, route: Page | ApiRoute, request: Request) -> Abstra
     return site.db.session()
 
 
-# One limiter per site and event loop (a test may start several of each in one process).
-_LIMITERS: RunVar[dict[int, anyio.CapacityLimiter]] = RunVar("organet_view_limiters")
-
-
 def request_threads(site: Site) -> int:
     """How many requests a worker process works on at once: ``[site] request_threads``, or by database.
 
@@ -116,17 +114,36 @@ def request_threads(site: Site) -> int:
     return 2 if site.db.engine.dialect.name == "sqlite" else 40
 
 
+def _request_pool(site: Site) -> ThreadPoolExecutor:
+    pool = site.state.get("request_pool")
+    if pool is None:
+        with _POOL_LOCK:
+            pool = site.state.get("request_pool")
+            if pool is None:
+                pool = site.state["request_pool"] = ThreadPoolExecutor(request_threads(site),
+                                                                       thread_name_prefix="organet-request")
+    return pool  # type: ignore[no-any-return]
+
+
+_POOL_LOCK = threading.Lock()
+
+
 async def run_view(site: Site, function: Callable[[Request], Response], request: Request) -> Response:
-    """Run a view (wrapped in the pipeline) in a worker thread, at most :func:`request_threads` at once."""
-    try:
-        limiters = _LIMITERS.get()
-    except LookupError:
-        limiters = {}
-        _LIMITERS.set(limiters)
-    limiter = limiters.get(id(site))
-    if limiter is None:
-        limiter = limiters[id(site)] = anyio.CapacityLimiter(request_threads(site))
-    return await anyio.to_thread.run_sync(function, request, limiter=limiter)
+    """Run a view (wrapped in the pipeline) in one of the site's :func:`request_threads` threads.
+
+    A pool of the site's own rather than anyio's thread helper: handing a request to a thread
+    and back is a fifth of a short page's time there (limiter, cancel scope, task lookups), and
+    a plain executor does the same work in half of it. Context variables go along, as with anyio.
+    """
+    context = contextvars.copy_context()
+    return await asyncio.get_running_loop().run_in_executor(_request_pool(site), context.run, function, request)
+
+
+def stop_request_threads(site: Site) -> None:
+    """Let the site's request threads end once their work is done (when the application stops)."""
+    pool = site.state.pop("request_pool", None)
+    if pool is not None:
+        pool.shutdown(wait=False)
 
 
 def _again_after_a_lost_connection(handle: Callable[[Request], Response]) -> Callable[[Request], Response]:

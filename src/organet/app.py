@@ -22,7 +22,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from organet import i18n, web
-from organet._pipeline import api_endpoint, api_error, page_endpoint, resolve_person
+from organet._pipeline import api_endpoint, api_error, page_endpoint, resolve_person, stop_request_threads
 from organet.api import openapi
 from organet.config import Config, load_config
 from organet.db import Database
@@ -168,6 +168,7 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
     finally:
         site.hook.on_shutdown(app=app)
+        stop_request_threads(site)
         site.db.dispose()
 
 
