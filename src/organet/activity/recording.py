@@ -54,19 +54,40 @@ def write(session: Session, user_id: int, plugin: str, action: str = "view", kin
     The day is the one of ``time_zone`` (the site's): a page seen at 00:30 in Amsterdam counts
     for that day, not for the day before in UTC.
     """
-    if action not in ACTIONS:
-        raise ValueError(f"activity action {action!r}: use one of {', '.join(ACTIONS)}")
-    now = now or dt.datetime.now(dt.UTC)
-    day = (now.astimezone(time_zone) if time_zone is not None else now).date()
+    write_many(session, [(user_id, plugin, action, kind, now or dt.datetime.now(dt.UTC))],
+               keep_events=keep_events, time_zone=time_zone)
+
+
+Happening = tuple[int, str, str, "str | None", dt.datetime]
+"""One event to record: person id, plugin, action, kind (or ``None``) and when."""
+
+
+def write_many(session: Session, events: list[Happening], keep_events: bool = True,
+               time_zone: dt.tzinfo | None = None) -> None:
+    """Add ``events`` (in the order they happened) to their day rows and the raw events, in ``session``.
+
+    One statement for all of them, run for each in turn: several page views of one person in
+    one flush add up in the same row, and each adds the time since the one before.
+    """
+    for _user_id, _plugin, action, _kind, _at in events:
+        if action not in ACTIONS:
+            raise ValueError(f"activity action {action!r}: use one of {', '.join(ACTIONS)}")
     connection = session.connection()
     upsert, event = _statements_for(connection.dialect.name)
-    connection.execute(upsert, {"day": day, "user_id": user_id, "plugin": plugin,
-                                "views": int(action == "view"), "sign_ins": int(action == "sign-in"),
-                                "contributions": int(action == "contribution"), "seconds": 0,
-                                "last_seen": int(now.timestamp())})
+    days = [{"day": (at.astimezone(time_zone) if time_zone is not None else at).date(), "user_id": user_id,
+             "plugin": plugin, "views": int(action == "view"), "sign_ins": int(action == "sign-in"),
+             "contributions": int(action == "contribution"), "seconds": 0, "last_seen": int(at.timestamp())}
+            for user_id, plugin, action, _kind, at in events]
+    if connection.dialect.use_insertmanyvalues_wo_returning:
+        # A driver that would send them as one multi-row INSERT (psycopg2) cannot update one row twice.
+        for day in days:
+            connection.execute(upsert, day)
+    else:
+        connection.execute(upsert, days)
     if keep_events:
-        connection.execute(event, {"at": now, "user_id": user_id, "plugin": plugin, "action": action,
-                                   "kind": kind[:40] if kind else None})
+        connection.execute(event, [{"at": at, "user_id": user_id, "plugin": plugin, "action": action,
+                                    "kind": kind[:40] if kind else None}
+                                   for user_id, plugin, action, kind, at in events])
 
 
 def record(session_or_request: Session | Request, user_id: int | None, plugin: str, action: str = "view",
@@ -108,7 +129,7 @@ class PageViewBuffer:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._pending: list[tuple[int, str, str, str | None, dt.datetime]] = []
+        self._pending: list[Happening] = []
         self._flushed_at = time.monotonic()
 
     def add(self, site: Any, user_id: int, plugin: str, action: str, kind: str | None) -> None:
@@ -132,9 +153,7 @@ class PageViewBuffer:
                 if not site.db.is_sqlite:
                     # A page view lost in a crash costs nothing; waiting for the disk on every flush does.
                     session.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
-                keep, zone = _keep_events(site), site_time_zone(site)
-                for user_id, plugin, action, kind, at in pending:
-                    write(session, user_id, plugin, action, kind, now=at, keep_events=keep, time_zone=zone)
+                write_many(session, pending, keep_events=_keep_events(site), time_zone=site_time_zone(site))
         except Exception:
             log.warning("%d activity events not recorded", len(pending), exc_info=True)
 
