@@ -213,3 +213,35 @@ def test_categories_are_kept_by_admins_only(board, make_user, client_for):
     assert admin.submit("/bulletin/admin/categories", {"action": "add", "name": "Carpoolen"}).status_code == 200
     with db_session(board) as session:
         assert session.scalar(sa.select(Category).where(Category.name == "Carpoolen")) is not None
+
+
+def test_a_board_line_shows_picture_category_price_poster_and_reactions(board, make_user, client_for):
+    from organet.content import toggle_reaction
+
+    anna = make_user(board, "anna")
+    client = client_for(board, anna)
+    response = client.post("/bulletin/new", data={"category": str(category_id(board)), "title": "Kinderfiets",
+                                                  "text": "Blauw", "price": "45,00", "location": "Delft",
+                                                  "days": "14", "csrf_token": client.csrf},
+                           files={"images": ("fiets.jpg", jpeg_bytes(), "image/jpeg")}, follow_redirects=False)
+    assert response.status_code == 303
+    post(client, board, title="Zonder foto")
+    with db_session(board) as session:
+        toggle_reaction(session, make_user(board, "bram"), "bulletin", "post", str(the_post(board).id), "like")
+    line = client.get("/bulletin/").text.split("Kinderfiets</a>")[1].split("</li>")[0]
+    assert "Te koop · Delft" in line and "€ 45,00" in line and anna.name in line
+    assert "1 reaction" in line
+    board_page = client.get("/bulletin/").text
+    picture = board_page.split("Kinderfiets</a>")[0].rsplit('<li class="notice">', 1)[1]
+    assert "/media/" in picture and "/thumbnail/fiets.jpg" in picture
+    bare = board_page.split("Zonder foto</a>")[0].rsplit('<li class="notice">', 1)[1]
+    assert "<img" not in bare
+
+
+def test_a_category_an_admin_adds_is_offered_on_the_board_at_once(board, make_user, client_for):
+    member = client_for(board, make_user(board, "anna"))
+    assert "Carpoolen" not in member.get("/bulletin/").text  # the categories are cached from here on
+    admin = client_for(board, make_user(board, "root", role="admin"))
+    assert admin.submit("/bulletin/admin/categories", {"action": "add", "name": "Carpoolen"}).status_code == 200
+    assert ">Carpoolen</option>" in member.get("/bulletin/").text
+    assert ">Carpoolen</option>" in member.get("/bulletin/new").text
