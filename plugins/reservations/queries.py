@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, lazyload
 
+from organet.db import rows
 from organet.people import Group, User
 
 from .booking import is_shared_with, visible_filter
@@ -55,7 +56,7 @@ def grid_rooms(session: Session, person: Any, location_id: int) -> list[Any]:
     clause = visible_filter(person)
     if clause is not None:
         statement = statement.where(clause)
-    return list(session.execute(statement, {"location_id": location_id}))
+    return rows(session, statement, {"location_id": location_id})
 
 
 def resource_visible(session: Session, person: Any, resource: Resource | None) -> bool:
@@ -149,8 +150,8 @@ def entries(session: Session, low: dt.datetime, high: dt.datetime, *, resource_i
     parameters = {"statuses": list(statuses), "low": low, "high": high, "limit": limit,
                   "since": low - min(longest, LONGEST_BOOKING), "location_id": location_id,
                   "resource_ids": list(resource_ids or ()), "person_id": person_id}
-    found = session.connection().execute(statement, parameters)
-    return [Entry(*row) for row in found] if details else list(found)
+    found = rows(session, statement, parameters)
+    return [Entry(*row) for row in found] if details else found
 
 
 def free_resources(session: Session, person: Any, starts: dt.datetime, ends: dt.datetime, *,
