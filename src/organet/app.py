@@ -99,6 +99,7 @@ class OwnRoutesMiddleware:
     Starlette's ``request.url_for`` uses the outermost router, whose names for a mounted app
     are prefixed (``intranet:phonebook:person``); pointing the scope at organet's router keeps
     ``url_for("phonebook:person")`` working, and the mount's prefix still comes from ``root_path``.
+    It also puts the site in the scope, where :func:`organet.web.site` finds it.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -108,6 +109,7 @@ class OwnRoutesMiddleware:
         if "app" in scope:
             scope["router"] = scope["app"].router
             scope["app_root_path"] = scope.get("root_path", "")
+            scope["organet.site"] = scope["app"].state.site
         await self.app(scope, receive, send)
 
 

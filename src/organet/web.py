@@ -49,7 +49,9 @@ T = TypeVar("T")
 
 def site(request: Request) -> Site:
     """Return the :class:`organet.site.Site` serving ``request``."""
-    return request.app.state.site  # type: ignore[no-any-return]
+    # Put in the scope by the application's first middleware: a page asks for it dozens of times.
+    found = request.scope.get("organet.site")
+    return found if found is not None else request.app.state.site  # type: ignore[no-any-return]
 
 
 def db(request: Request) -> Session:
