@@ -107,6 +107,17 @@ def flashes(request: Request) -> list[dict[str, str]]:
     return take() if take is not None else []
 
 
+def _translate(message: str, **variables: Any) -> Markup:
+    """``_("...")`` in templates: the translation, escaped like any value, with ``%(name)s`` filled in."""
+    return Markup(i18n.gettext(message)) % variables  # noqa: S704 - the catalogue's text; values are escaped by %
+
+
+def _translate_plural(singular: str, plural: str, n: int, **variables: Any) -> Markup:
+    """``ngettext(...)`` in templates: singular or plural by ``n``, which fills ``%(num)d`` too."""
+    variables.setdefault("num", n)
+    return Markup(i18n.ngettext(singular, plural, n)) % variables  # noqa: S704 - as _translate
+
+
 def make_environment(site: Site) -> jinja2.Environment:
     """Build the site's template environment with the i18n extension and organet's helpers."""
     environment = jinja2.Environment(
@@ -122,6 +133,9 @@ def make_environment(site: Site) -> jinja2.Environment:
         lambda singular, plural, n: i18n.ngettext(singular, plural, n),
         newstyle=True,
     )
+    # The same translations as the extension's, without its context-passing wrappers: a template
+    # calls _() dozens of times a page, and inside a loop each wrapper call copies the context.
+    environment.globals.update(_=_translate, gettext=_translate, ngettext=_translate_plural)
     environment.globals.update(
         url_for=_url_for,
         static=_static,
