@@ -122,10 +122,14 @@ def board_page(request: Request) -> Response:
     has_next = len(notices) > PAGE_SIZE
     notices = notices[:PAGE_SIZE]
     ids = [notice.id for notice in notices]
+    thumbnails = _thumbnails(request, ids)
+    reactions = reaction_counts(session, "bulletin", "post", ids)
+    # One line per notice with its first picture and its number of reactions, so that the template's
+    # loop only shows values (a {% set %} inside a loop makes every helper call there copy the context).
+    lines = [(notice, thumbnails.get(notice.id), reactions[str(notice.id)].total()) for notice in notices]
     return web.render(request, "bulletin/board.html", {
-        "title": _("Bulletin board"), "posts": notices, "page": page, "has_next": has_next, "mine": mine,
+        "title": _("Bulletin board"), "lines": lines, "page": page, "has_next": has_next, "mine": mine,
         "categories": _categories(request), "category_id": category_id, "location": location,
-        "thumbnails": _thumbnails(request, ids), "reactions": reaction_counts(session, "bulletin", "post", ids),
         "format_price": board.format_price,
     })
 
