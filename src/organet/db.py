@@ -10,7 +10,7 @@ interleave with another writer's.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -135,7 +135,7 @@ def is_busy_error(error: BaseException) -> bool:
     return "database is locked" in text or "lock timeout" in text or "could not obtain lock" in text
 
 
-def rows(session: Session, statement: sa.Executable, parameters: dict[str, Any] | None = None) -> list[sa.Row[Any]]:
+def rows(session: Session, statement: sa.Executable, parameters: dict[str, Any] | None = None) -> Sequence[Any]:
     """Run a select of columns in ``session``'s transaction and return its rows, as plain named tuples.
 
     ``session.execute`` passes every statement through the ORM, which costs a third of the time of
