@@ -10,9 +10,16 @@ finds 06-12345678). Filters are exact terms: ``g<group id>`` for a member of a g
 and reports through them too, already sorted by surname.
 
 SQLite answers with FTS5 (``phonebook_entries_fts``, created by the migration and kept in step
-with ``phonebook_entries`` by triggers); PostgreSQL with a GIN index on
-``to_tsvector('simple', terms)``. Why not the core search: it ranks documents across plugins,
-while a directory needs prefix matching per field, phone fragments and sorting by surname.
+with ``phonebook_entries`` by triggers); PostgreSQL with a GIN index on ``terms``, which there is
+itself a ``tsvector``. Why not the core search: it ranks documents across plugins, while a
+directory needs prefix matching per field, phone fragments and sorting by surname.
+
+On PostgreSQL a search costs mostly the table pages it reads: the index gives the places of the
+matching rows, and each row is read for its id. So the rows are narrow (the terms once, as a
+tsvector) and stored in surname order, the order of their ids: the people a search finds are then
+mostly on a few pages (all Fleurs of one surname, all Van den Bergs). :func:`rebuild` writes them
+in that order; the rows the periodic refresh rewrites land elsewhere until the next rebuild, which
+costs speed, never correctness.
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ PHONE_FIELDS = {"work_phone": "w", "mobile": "m", "extension": "x"}
 MIN_PHONE_PART = 2
 MAX_WORDS = 6
 RANK_CHARACTERS = 8
-GATHER = 3000  # on PostgreSQL: fewer matches than this are gathered and sorted, more are read in surname order
+GATHER = 3000  # on PostgreSQL: fewer matches than this are gathered and sorted, this many or more read in surname order
 PERSON_BITS = 23  # person ids below 8,388,608; 8 letters of 5 bits and the id fill a signed 64-bit integer
 
 
@@ -103,7 +110,10 @@ def terms_for(person: User, profile: Profile | None, tags: Iterable[str],
 
 
 def reindex(session: Session, person_ids: Sequence[int]) -> None:
-    """Rebuild the index rows of these people (after a profile, name or group change). Batched queries only."""
+    """Rebuild the index rows of these people (after a profile, name or group change). Batched queries only.
+
+    The rows are written in surname order (see the module docstring).
+    """
     if not person_ids:
         return
     ids = list(dict.fromkeys(person_ids))
@@ -122,20 +132,22 @@ def reindex(session: Session, person_ids: Sequence[int]) -> None:
     rows = [{"id": sort_rank(person.sort_name, pid), "person_id": pid,
              "terms": terms_for(person, profiles.get(pid), tags.get(pid, ()), groups.get(pid, ()))}
             for pid, person in people.items() if person.active and person.kind != "service"]
+    rows.sort(key=lambda row: row["id"])
     if rows:
         session.execute(sa.insert(Entry), rows)
 
 
 def rebuild(session: Session, batch: int = 2000) -> int:
-    """Rebuild the whole index, ``batch`` people at a time; return how many people it holds."""
+    """Rebuild the whole index, ``batch`` people at a time, in surname order; return how many people there are.
+
+    Written in surname order, PostgreSQL stores the rows in that order (see the module docstring).
+    """
     session.execute(sa.delete(Entry))
-    last, count = 0, 0
-    while True:
-        ids = list(session.scalars(sa.select(User.id).where(User.id > last).order_by(User.id).limit(batch)))
-        if not ids:
-            return count
-        reindex(session, ids)
-        last, count = ids[-1], count + len(ids)
+    people = session.execute(sa.select(User.id, User.sort_name, User.active, User.kind)).all()
+    listed = sorted(sort_rank(p.sort_name, p.id) for p in people if p.active and p.kind != "service")
+    for start in range(0, len(listed), batch):
+        reindex(session, [person_of(rank) for rank in listed[start:start + batch]])
+    return len(people)
 
 
 def in_groups(group_ids: Iterable[int], roles: Sequence[str] = ("member", "manager")) -> list[str]:
@@ -182,9 +194,8 @@ def _tsquery(groups: list[list[str]]) -> str:
 # Built once: putting a statement together costs more than running it, and every search runs these.
 _SQLITE_SEARCH = sa.text("SELECT rowid FROM phonebook_entries_fts WHERE phonebook_entries_fts MATCH :q "
                          "ORDER BY rowid LIMIT :limit OFFSET :offset")
-# From the GIN index through a function of the phonebook's migrations (see migration a3c9e1f07b15).
-_PG_MATCHES = sa.text("SELECT id, gathered FROM phonebook_matches(to_tsquery('simple', :q), :up_to, :limit, :offset)")
-_PG_IN_SURNAME_ORDER = sa.text("SELECT phonebook_matches_in_order(to_tsquery('simple', :q), :limit, :offset)")
+# From the GIN index through a function of the phonebook's migrations (see migration cd1d11fad77f).
+_PG_SEARCH = sa.text("SELECT phonebook_matches(to_tsquery('simple', :q), :limit, :offset, :up_to)")
 
 
 def search(session: Session, groups: list[list[str]], limit: int, offset: int = 0) -> list[int]:
@@ -195,23 +206,14 @@ def search(session: Session, groups: list[list[str]], limit: int, offset: int = 
     """
     if not groups:
         return []
-    params: dict[str, Any] = {"limit": limit, "offset": offset}
     if session.get_bind().dialect.name == "sqlite":
-        params["q"] = _fts5(groups)
+        params: dict[str, Any] = {"q": _fts5(groups), "limit": limit, "offset": offset}
         statement = _SQLITE_SEARCH
     else:
-        params["q"] = _tsquery(groups)
         # PostgreSQL cannot estimate how many people a prefix query matches, nor where they are in
-        # surname order ("vis" matches thousands of Vissers at the end). Gather the matches from the
-        # index and sort them here; only a query matching very many (spread over the alphabet)
-        # walks the people in surname order, where the page fills quickly.
-        page = session.execute(_PG_MATCHES, {**params, "up_to": GATHER}).all()
-        if not page and offset:
-            # Past the last page, or past the gathered matches: ask how many there are.
-            page = session.execute(_PG_MATCHES, {**params, "up_to": GATHER, "limit": 1, "offset": 0}).all()
-            if not page or page[0].gathered < GATHER:
-                return []
-        elif not page or page[0].gathered < GATHER:
-            return [person_of(rank) for rank, _gathered in page]
-        statement = _PG_IN_SURNAME_ORDER
+        # surname order ("vis" matches thousands of Vissers at the end). The function gathers the
+        # matches from the index and sorts them; only a query matching GATHER or more (spread over
+        # the alphabet) walks the people in surname order, where the page fills quickly.
+        params = {"q": _tsquery(groups), "limit": limit, "offset": offset, "up_to": GATHER}
+        statement = _PG_SEARCH
     return [person_of(rank) for rank in session.scalars(statement, params)]

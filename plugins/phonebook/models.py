@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from organet.db import Model, UTCDateTime, utcnow
@@ -92,8 +93,10 @@ class Entry(Model):
     space-separated tokens, each prefixed with the letter of the field it came from (``nberg``
     for a name, ``w612345678`` for a work-phone suffix, see :mod:`organet_plugins.phonebook.directory`),
     so that one index answers prefix queries restricted to the fields the viewer may see.
-    SQLite indexes it with FTS5 (``phonebook_entries_fts``, kept in step by triggers);
-    PostgreSQL with a GIN index on a generated ``tsvector`` column.
+    SQLite indexes it with FTS5 (``phonebook_entries_fts``, kept in step by triggers).
+    On PostgreSQL the column is itself a ``tsvector`` with a GIN index: the tokens are lower-case
+    letters and digits, so the text is already a tsvector literal and is stored once, parsed
+    (migration cd1d11fad77f explains why the rows are kept this narrow).
     """
 
     __tablename__ = "phonebook_entries"
@@ -101,4 +104,4 @@ class Entry(Model):
     id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True,
                                     autoincrement=False)
     person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id", ondelete="CASCADE"), unique=True)
-    terms: Mapped[str] = mapped_column(sa.Text, default="")
+    terms: Mapped[str] = mapped_column(sa.Text().with_variant(TSVECTOR(), "postgresql"), default="")
