@@ -19,7 +19,7 @@ from starlette.responses import Response
 from organet import security
 from organet.auth.models import SignInSession
 from organet.db import utcnow
-from organet.people.models import User
+from organet.people.models import Membership, User
 
 COOKIE = "organet_session"
 # Writing last_seen_at on every request would make every page a write; a minute is precise enough.
@@ -77,10 +77,11 @@ def end_all(session: Session, user_id: int, keep: str | None = None) -> int:
 
 
 # One round trip for the session, its person and their group memberships: every page needs all
-# three. Built once: putting a statement together costs more than running it.
+# three (the memberships' groups only rarely: they load when asked for). Built once: putting a
+# statement together costs more than running it.
 _SESSION_AND_PERSON = (
     sa.select(SignInSession, User).outerjoin(User, User.id == SignInSession.user_id)
-    .options(orm.joinedload(User.memberships))
+    .options(orm.joinedload(User.memberships).lazyload(Membership.group))
     .where(SignInSession.id_digest == sa.bindparam("digest")))
 
 
