@@ -11,7 +11,7 @@ from organet_plugins.phonebook import access, availability, directory, documents
 from organet_plugins.phonebook.models import Absence, Expertise, Profile
 from sqlalchemy.orm import Session
 
-from organet import PermissionDenied, ValidationError, web
+from organet import PermissionDenied, ValidationError, db, web
 from organet.i18n import gettext as _
 from organet.people import Group, Membership, User, full_name
 
@@ -181,9 +181,9 @@ def rows(request: Any, ids: list[int]) -> list[dict[str, Any]]:
     rules = access.field_rules(request)
     admin = access.is_admin(request)
     day = availability.today()
-    people = {row.id: row for row in session.execute(_ROW_PEOPLE, {"ids": ids, "day": day})}
+    people = {row.id: row for row in db.rows(session, _ROW_PEOPLE, {"ids": ids, "day": day})}
     groups: dict[int, list[Any]] = {}
-    for group in session.execute(_ROW_GROUPS, {"ids": ids}):
+    for group in db.rows(session, _ROW_GROUPS, {"ids": ids}):
         groups.setdefault(group.user_id, []).append(group)
     person_url = route_prefix(request, "phonebook:person", "username")
     group_url = route_prefix(request, "phonebook:department", "slug")

@@ -13,7 +13,7 @@ from organet_plugins.phonebook.settings import FIELDS, LEVELS
 from starlette.requests import Request
 from starlette.responses import Response
 
-from organet import NotFound, PermissionDenied, ValidationError, web
+from organet import NotFound, PermissionDenied, ValidationError, db, web
 from organet.content import save_upload
 from organet.db import utcnow
 from organet.i18n import gettext as _
@@ -77,7 +77,7 @@ def directory_page(request: Request) -> Response:
         more = len(ids) > PAGE_SIZE
         found = profiles.rows(request, ids[:PAGE_SIZE])
     session = web.db(request)
-    groups = session.execute(_FILTER_GROUPS).all()
+    groups = db.rows(session, _FILTER_GROUPS)
     return web.render(request, "phonebook/directory.html", {
         "title": _("Phonebook"), "query": query, "rows": found, "page": page, "more": more,
         "searched": bool(query or filters), "chosen": chosen, "letters": LETTERS,
