@@ -14,7 +14,7 @@ import pkgutil
 import sys
 from pathlib import Path
 
-from bench.harness import ROOT, Row, table
+from bench.harness import ROOT, Row, machine_speed, table
 
 
 def discover() -> dict[str, object]:
@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in chosen:
         print(f"== {name}", file=sys.stderr)
         rows.extend(benchmarks[name].run(options))  # type: ignore[attr-defined]
-    result = table(rows)
+    result = table(rows) + "\n\n" + machine_speed()
     print(result)
     if options.write:
         command = "python -m bench " + " ".join(sys.argv[1:] if argv is None else argv)
