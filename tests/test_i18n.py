@@ -56,3 +56,17 @@ def test_language_switch_refuses_other_languages_and_foreign_redirects(app, clie
     assert client.submit("/language", {"language": "xx", "next": "/"}).status_code == 422
     response = client.submit("/language", {"language": "en", "next": "//evil.example/"}, follow_redirects=False)
     assert response.headers["location"] == "/"
+
+
+def test_templates_translate_escape_and_fill_in_any_placeholder_name(app):
+    templates = app.state.site.state["templates"]
+    i18n.set_language("nl", "Europe/Amsterdam", app.state.site.state["catalogues"])
+    try:
+        # The helpers take their own arguments by position, so placeholders may have any name.
+        page = templates.from_string(
+            '{{ _("%(message)s from %(n)s", message="<b>hoi</b>", n=2) }}|{{ _("Search") }}|'
+            '{% trans n=count %}one thing{% pluralize %}%(n)s things{% endtrans %}|'
+            '{{ ngettext("%(num)d reaction", "%(num)d reactions", 3) }}').render(count=4)
+    finally:
+        i18n.set_language("en")
+    assert page == "&lt;b&gt;hoi&lt;/b&gt; from 2|Zoeken|4 things|3 reactions"

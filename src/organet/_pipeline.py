@@ -140,10 +140,13 @@ async def run_view(site: Site, function: Callable[[Request], Response], request:
 
 
 def stop_request_threads(site: Site) -> None:
-    """Let the site's request threads end once their work is done (when the application stops)."""
+    """Wait for the views still running in the site's request threads, then end the threads.
+
+    Called when the application stops; requests that had not started yet are dropped.
+    """
     pool = site.state.pop("request_pool", None)
     if pool is not None:
-        pool.shutdown(wait=False)
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _again_after_a_lost_connection(handle: Callable[[Request], Response]) -> Callable[[Request], Response]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import os
@@ -169,8 +170,10 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        # Views still running (past uvicorn's graceful time-out) finish before plugins stop and the
+        # database goes; waiting happens off the event loop.
+        await asyncio.get_running_loop().run_in_executor(None, stop_request_threads, site)
         site.hook.on_shutdown(app=app)
-        stop_request_threads(site)
         site.db.dispose()
 
 

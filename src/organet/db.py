@@ -10,7 +10,6 @@ interleave with another writer's.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -94,11 +93,11 @@ def _configure_sqlite(engine: Engine) -> None:
         # Straight to the driver: every request begins a transaction, and SQLAlchemy's way round
         # costs more than SQLite's. Its error is wrapped as SQLAlchemy would (Busy looks for it).
         statement = f"BEGIN {mode}"
+        driver_error = connection.dialect.loaded_dbapi.Error
         try:
             connection.connection.dbapi_connection.execute(statement)  # type: ignore[union-attr]
-        except sqlite3.Error as error:
-            wrapped = sa.exc.DBAPIError.instance(statement, (), error, sqlite3.Error)
-            raise wrapped from error
+        except driver_error as error:
+            raise sa.exc.DBAPIError.instance(statement, (), error, driver_error, dialect=connection.dialect) from error
 
 
 def make_engine(url: str, **options: Any) -> Engine:
@@ -151,6 +150,8 @@ def rows(session: Session, statement: sa.Executable, parameters: dict[str, Any] 
     grid, the bell) read them with this instead. For whole objects (``select(Post)``) use the
     session: only the ORM turns rows into objects.
     """
+    if session.autoflush:
+        session.flush()  # as session.execute would: rows added or changed in this session are seen
     return session.connection().execute(statement, parameters).all()
 
 

@@ -107,12 +107,12 @@ def flashes(request: Request) -> list[dict[str, str]]:
     return take() if take is not None else []
 
 
-def _translate(message: str, **variables: Any) -> Markup:
+def _translate(message: str, /, **variables: Any) -> Markup:
     """``_("...")`` in templates: the translation, escaped like any value, with ``%(name)s`` filled in."""
     return Markup(i18n.gettext(message)) % variables  # noqa: S704 - the catalogue's text; values are escaped by %
 
 
-def _translate_plural(singular: str, plural: str, n: int, **variables: Any) -> Markup:
+def _translate_plural(singular: str, plural: str, n: int, /, **variables: Any) -> Markup:
     """``ngettext(...)`` in templates: singular or plural by ``n``, which fills ``%(num)d`` too."""
     variables.setdefault("num", n)
     return Markup(i18n.ngettext(singular, plural, n)) % variables  # noqa: S704 - as _translate
