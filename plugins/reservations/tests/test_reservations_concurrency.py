@@ -49,7 +49,10 @@ def start_server(tmp_path, database_url: str, workers: int) -> tuple[subprocess.
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "reservations_server:make", "--app-dir", str(tmp_path),
          "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--log-level", "warning",
-         "--no-access-log"], env=env)
+         "--no-access-log",
+         # The 200 connections are opened before the race; on a slow machine that takes longer than
+         # uvicorn's 5 s keep-alive, which would close the first ones before they post.
+         "--timeout-keep-alive", "300"], env=env)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
