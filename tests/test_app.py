@@ -105,3 +105,12 @@ def test_requests_run_in_a_few_threads_on_sqlite_and_as_configured(make_app, mak
     # Pages still answer through the limited threads, several in a row.
     client = client_for(configured, make_user(configured, "anna"))
     assert all(client.get("/").status_code == 200 for _ in range(5))
+
+
+def test_an_error_inside_a_view_is_shown_in_the_persons_language(make_app, make_user, client_for):
+    app = make_app(plugins=["bulletin"])
+    client = client_for(app, make_user(app, "anna"))
+    client.cookies.set("organet_lang", "nl")
+    response = client.get("/bulletin/posts/999")  # the view raises NotFound in its own thread
+    assert response.status_code == 404
+    assert "Pagina niet gevonden" in response.text and 'lang="nl"' in response.text

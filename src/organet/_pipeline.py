@@ -43,8 +43,10 @@ def resolve_person(site: Site, request: Request) -> Any:
         request.state.signed_in = True
     language = getattr(person, "language", None) or request.cookies.get("organet_lang") or \
         i18n.pick_language(request.headers.get("accept-language", ""), site.config.site["language"])
-    i18n.set_language(language, getattr(person, "time_zone", None) or site.config.site["time_zone"],
-                      site.state["catalogues"])
+    time_zone = getattr(person, "time_zone", None) or site.config.site["time_zone"]
+    i18n.set_language(language, time_zone, site.state["catalogues"])
+    # The view's thread sets the language for itself only; an error page made after it keeps it from here.
+    request.state.language = (language, time_zone)
     return person
 
 

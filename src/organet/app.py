@@ -75,7 +75,7 @@ def create_app(config: Config | str | os.PathLike[str] | Mapping[str, Any] | Non
     app = Starlette(
         routes=_routes(site),
         middleware=[Middleware(OwnRoutesMiddleware), Middleware(SecurityHeadersMiddleware)],
-        exception_handlers={
+        exception_handlers={error: _in_the_language_of_the_request(handler) for error, handler in {
             HTTPException: _http_error,
             NotFound: _not_found,
             PermissionDenied: _forbidden,
@@ -84,7 +84,7 @@ def create_app(config: Config | str | os.PathLike[str] | Mapping[str, Any] | Non
             sa.exc.DataError: _bad_data,
             OverflowError: _bad_data,
             Exception: _server_error,
-        },
+        }.items()},
         lifespan=_lifespan,
     )
     app.state.site = site
@@ -197,13 +197,31 @@ def _wants_json(request: Request) -> bool:
 
 
 def _choose_language(request: Request) -> None:
-    """Choose the language of an error page when no plugin route matched (so the pipeline did not)."""
+    """Set the language of an error page: the one the pipeline chose, or, when no plugin route
+    matched (so the pipeline did not run), the person's cookie or browser language."""
+    site: Site = request.app.state.site
+    chosen = getattr(request.state, "language", None)
+    if chosen is not None:
+        i18n.set_language(chosen[0], chosen[1], site.state["catalogues"])
+        return
     if hasattr(request.state, "user"):
         return
-    site: Site = request.app.state.site
     language = request.cookies.get("organet_lang") or \
         i18n.pick_language(request.headers.get("accept-language", ""), site.config.site["language"])
     i18n.set_language(language, site.config.site["time_zone"], site.state["catalogues"])
+
+
+def _in_the_language_of_the_request(handler: Any) -> Any:
+    """Wrap an error handler so that its page is in the person's language.
+
+    Handlers run outside the view's thread, where the language the pipeline chose is not set.
+    """
+
+    async def handle(request: Request, error: Exception) -> Response:
+        _choose_language(request)
+        return await handler(request, error)  # type: ignore[no-any-return]
+
+    return handle
 
 
 def _error_page(request: Request, status: int, title: str, message: str, reference: str = "") -> Response:
