@@ -42,7 +42,9 @@ def api_note(request):
 
 @hookimpl
 def register_routes():
-    return [Page("/note", note, name="note", permission=PUBLIC, methods=("POST",))]
+    return [Page("/note", note, name="note", permission=PUBLIC, methods=("POST",)),
+            # write=True takes the lock at BEGIN IMMEDIATE, before the view: there the lock error comes.
+            Page("/note-at-once", note, name="note_at_once", permission=PUBLIC, methods=("POST",), write=True)]
 
 
 @hookimpl
@@ -63,6 +65,7 @@ def test_locked_database_answers_503_busy_not_500(database_kind, short_busy_time
     lock = hold_write_lock(app)
     try:
         page = client.submit("/scribe/note", headers={"accept": "text/html"})
+        at_once = client.submit("/scribe/note-at-once", headers={"accept": "text/html"})
         api = client.api("POST", "/api/scribe/v1/note", json={})
     finally:
         lock.rollback()
@@ -70,6 +73,7 @@ def test_locked_database_answers_503_busy_not_500(database_kind, short_busy_time
     assert page.status_code == 503, page.text
     assert "busy" in page.text.lower() and "try again" in page.text.lower()
     assert page.headers["retry-after"]
+    assert at_once.status_code == 503, at_once.text
     assert api.status_code == 503, api.text
     assert api.json()["error"]["code"] == "busy"
     assert client.submit("/scribe/note").text == "noted"  # the lock is gone: an ordinary answer again
