@@ -16,7 +16,7 @@ from organet import ValidationError, search
 from organet.content import render_markdown_with_mentions
 from organet.db import rows, utcnow
 from organet.i18n import gettext as _
-from organet.people import User, full_name, shared_with
+from organet.people import User, shared_with, shown_name
 
 from .models import LOCATION_MAX, TEXT_MAX, TITLE_MAX, Category, Post
 
@@ -80,8 +80,8 @@ class Notice(NamedTuple):
     @property
     def author(self) -> str:
         """The poster's name as everywhere else (:attr:`organet.people.User.name`)."""
-        return self.author_display_name or full_name(self.author_given_name, self.author_tussenvoegsel,
-                                                     self.author_surname) or self.author_username
+        return shown_name(self.author_display_name, self.author_given_name, self.author_tussenvoegsel,
+                          self.author_surname, self.author_username)
 
     @property
     def live(self) -> bool:

@@ -32,22 +32,27 @@ _ACTIVE_CATEGORIES = (sa.select(Category.id, Category.name).where(Category.activ
                       .order_by(Category.position, Category.name))
 
 
+def _of_posts(statement: sa.Select[Any]) -> sa.Select[Any]:
+    """Narrow a select of uploads to the pictures of the posts whose ids are bound as ``ids``."""
+    from organet.content import Upload
+
+    return statement.where(Upload.plugin == UPLOADS, Upload.kind == "post",
+                           Upload.object_id.in_(sa.bindparam("ids", expanding=True)), Upload.is_image.is_(True))
+
+
 @functools.cache
 def _post_images() -> sa.Select[Any]:
     from organet.content import Upload
 
-    return sa.select(Upload).where(
-        Upload.plugin == UPLOADS, Upload.kind == "post", Upload.object_id.in_(sa.bindparam("ids", expanding=True)),
-        Upload.is_image.is_(True)).order_by(Upload.created_at)
+    return _of_posts(sa.select(Upload)).order_by(Upload.created_at)
 
 
 @functools.cache
 def _first_images() -> sa.Select[Any]:
     from organet.content import Upload
 
-    return (sa.select(Upload.object_id, Upload.id, Upload.filename)
-            .where(Upload.plugin == UPLOADS, Upload.kind == "post",
-                   Upload.object_id.in_(sa.bindparam("ids", expanding=True)), Upload.is_image.is_(True))
+    # Newest first, so that in _thumbnails the oldest (the first one posted) is the one kept.
+    return (_of_posts(sa.select(Upload.object_id, Upload.id, Upload.filename))
             .order_by(Upload.created_at.desc(), Upload.id.desc()))
 
 
@@ -79,7 +84,6 @@ def _thumbnails(request: Request, post_ids: list[int]) -> dict[int, tuple[int, s
     """The first picture of each of these posts, as ``{post id: (upload id, file name)}``."""
     if not post_ids:
         return {}
-    # Newest first, so that the oldest (the first one posted) is the one kept.
     found = rows(web.db(request), _first_images(), {"ids": [str(i) for i in post_ids]})
     return {int(object_id): (upload_id, filename) for object_id, upload_id, filename in found}
 

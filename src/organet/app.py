@@ -249,7 +249,6 @@ def _error_page(request: Request, status: int, title: str, message: str, referen
 
 
 async def _http_error(request: Request, error: Exception) -> Response:
-    _choose_language(request)
     status = getattr(error, "status_code", 500)
     titles = {404: i18n.gettext("Page not found"), 405: i18n.gettext("Not allowed")}
     messages = {404: i18n.gettext("There is no page at this address. Check the link, or use the search."),

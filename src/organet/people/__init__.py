@@ -26,6 +26,7 @@ from organet.people.models import (
     Share,
     User,
     full_name,
+    shown_name,
     sort_key,
 )
 from organet.people.permissions import (
@@ -54,5 +55,5 @@ PLUGIN = PluginInfo(
 
 __all__ = ["GROUP_KINDS", "KINDS", "MEMBER_ROLES", "PLUGIN", "ROLES", "WHOLE", "Group", "ImportColumn", "Membership",
            "ProfileSection", "RolePermission", "Share", "User", "csv_safe", "full_name", "in_group", "is_manager_of",
-           "is_owner", "managed_group_ids", "plugin_visible", "share", "shared_groups", "shared_with", "sort_key",
-           "visible_clause", "visible_plugins"]
+           "is_owner", "managed_group_ids", "plugin_visible", "share", "shared_groups", "shared_with", "shown_name",
+           "sort_key", "visible_clause", "visible_plugins"]

@@ -26,6 +26,14 @@ def full_name(given_name: str, tussenvoegsel: str, surname: str) -> str:
     return " ".join(part for part in (given_name.strip(), tussenvoegsel.strip(), surname.strip()) if part)
 
 
+def shown_name(display_name: str, given_name: str, tussenvoegsel: str, surname: str, username: str) -> str:
+    """Return the name to show for a person: the display name, else the full name, else the username.
+
+    :attr:`User.name` for a person read as columns rather than as a :class:`User` (a list of rows).
+    """
+    return display_name or full_name(given_name, tussenvoegsel, surname) or username
+
+
 def _key_type(length: int) -> sa.types.TypeEngine[str]:
     return sa.String(length).with_variant(sa.String(length, collation="C"), "postgresql")
 
@@ -82,7 +90,7 @@ class User(Model):
     @property
     def name(self) -> str:
         """The name to show: the display name, or given name, tussenvoegsel and surname."""
-        return self.display_name or full_name(self.given_name, self.tussenvoegsel, self.surname) or self.username
+        return shown_name(self.display_name, self.given_name, self.tussenvoegsel, self.surname, self.username)
 
     @property
     def group_ids(self) -> frozenset[int]:
