@@ -89,30 +89,48 @@ class Notice(NamedTuple):
         return not self.expired and not self.hidden and self.expires_at > utcnow()
 
 
-@functools.cache
-def board_query(*, mine: bool, category: bool, location: bool) -> sa.Select[Any]:
-    """The board's query for one combination of filters, newest first, as :class:`Notice` columns;
-    built once, since putting a statement together costs more than running it.
+def board_query(*, mine: bool, category: bool, location: bool,
+                visible: sa.ColumnElement[bool] | None = None) -> sa.Select[Any]:
+    """The board's query for one combination of filters, newest first, as :class:`Notice` columns.
 
     Its parameters: ``now`` (unless ``mine``), ``author_id`` (with ``mine``), ``category_id``,
-    ``location``, ``limit`` and ``offset``.
+    ``location``, ``limit`` and ``offset``. ``visible`` narrows the posts further (what an external
+    person may see). Without it the statement is built once per combination, since putting a
+    statement together costs more than running it.
     """
-    statement = (
-        sa.select(Post.id, Post.title, Post.location, Post.price_cents, Post.created_at, Post.expires_at,
-                  Post.expired, Post.hidden, Category.name, User.display_name, User.given_name,
-                  User.tussenvoegsel, User.surname, User.username)
-        .join(Category, Category.id == Post.category_id).join(User, User.id == Post.author_id)
-        .order_by(Post.created_at.desc(), Post.id.desc()))
+    if visible is None:
+        return _board_query(mine, category, location)
+    return _build_board_query(mine, category, location, visible)
+
+
+@functools.cache
+def _board_query(mine: bool, category: bool, location: bool) -> sa.Select[Any]:
+    return _build_board_query(mine, category, location, None)
+
+
+def _build_board_query(mine: bool, category: bool, location: bool,
+                       visible: sa.ColumnElement[bool] | None) -> sa.Select[Any]:
+    # The page is chosen among the posts alone (an index gives them in order), and only its rows are
+    # joined to their category and poster: joining first made page 50 join a thousand rows to show 20.
+    page = (sa.select(Post.id, Post.title, Post.location, Post.price_cents, Post.created_at, Post.expires_at,
+                      Post.expired, Post.hidden, Post.category_id, Post.author_id)
+            .order_by(Post.created_at.desc(), Post.id.desc()))
     if mine:
-        statement = statement.where(Post.author_id == sa.bindparam("author_id"))
+        page = page.where(Post.author_id == sa.bindparam("author_id"))
     else:
-        statement = statement.where(Post.expired.is_(False), Post.hidden.is_(False),
-                                    Post.expires_at > sa.bindparam("now"))
+        page = page.where(Post.expired.is_(False), Post.hidden.is_(False), Post.expires_at > sa.bindparam("now"))
     if category:
-        statement = statement.where(Post.category_id == sa.bindparam("category_id"))
+        page = page.where(Post.category_id == sa.bindparam("category_id"))
     if location:
-        statement = statement.where(Post.location == sa.bindparam("location"))
-    return statement.limit(sa.bindparam("limit")).offset(sa.bindparam("offset"))
+        page = page.where(Post.location == sa.bindparam("location"))
+    if visible is not None:
+        page = page.where(visible)
+    chosen = page.limit(sa.bindparam("limit")).offset(sa.bindparam("offset")).subquery("page")
+    return (sa.select(chosen.c.id, chosen.c.title, chosen.c.location, chosen.c.price_cents, chosen.c.created_at,
+                      chosen.c.expires_at, chosen.c.expired, chosen.c.hidden, Category.name, User.display_name,
+                      User.given_name, User.tussenvoegsel, User.surname, User.username)
+            .join(Category, Category.id == chosen.c.category_id).join(User, User.id == chosen.c.author_id)
+            .order_by(chosen.c.created_at.desc(), chosen.c.id.desc()))
 
 
 def notices(session: Session, statement: sa.Select[Any], parameters: dict[str, Any]) -> list[Notice]:

@@ -51,11 +51,12 @@ class Post(Model):
     author: Mapped[User] = relationship(lazy="joined")
 
     __table_args__ = (
-        # The board reads live posts newest first: these indexes give them in order, with no sort. There is
-        # deliberately no index on expires_at: the planner would take it for the board and sort every live
-        # post; the expiry job (every 15 minutes) walks the live posts through the first index instead.
-        sa.Index("ix_bulletin_posts_board", "expired", "hidden", "created_at"),
-        sa.Index("ix_bulletin_posts_category_board", "category_id", "expired", "hidden", "created_at"),
+        # The board reads live posts newest first: these indexes give them in order (ties by id), with no
+        # sort. There is deliberately no index on expires_at: the planner would take it for the board and
+        # sort every live post; the expiry job (every 15 minutes) walks the live posts through the first
+        # index instead.
+        sa.Index("ix_bulletin_posts_board", "expired", "hidden", "created_at", "id"),
+        sa.Index("ix_bulletin_posts_category_board", "category_id", "expired", "hidden", "created_at", "id"),
     )
 
     @property

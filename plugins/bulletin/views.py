@@ -115,11 +115,12 @@ def board_page(request: Request) -> Response:
     category_id = query.get("category", "")
     category = category_id.isdigit() and len(category_id) < 10
     location = query.get("location", "").strip()[:120]
-    statement = board.board_query(mine=mine, category=category, location=bool(location))
+    visible = None
     if person.is_external and not mine:
         from organet.people import visible_clause
 
-        statement = statement.where(visible_clause(person, "bulletin", "post", Post.id, owner_column=Post.author_id))
+        visible = visible_clause(person, "bulletin", "post", Post.id, owner_column=Post.author_id)
+    statement = board.board_query(mine=mine, category=category, location=bool(location), visible=visible)
     parameters = {"now": utcnow(), "author_id": person.id, "category_id": int(category_id) if category else 0,
                   "location": location, "limit": PAGE_SIZE + 1, "offset": (page - 1) * PAGE_SIZE}
     notices = board.notices(session, statement, parameters)

@@ -245,3 +245,53 @@ def test_a_category_an_admin_adds_is_offered_on_the_board_at_once(board, make_us
     assert admin.submit("/bulletin/admin/categories", {"action": "add", "name": "Carpoolen"}).status_code == 200
     assert ">Carpoolen</option>" in member.get("/bulletin/").text
     assert ">Carpoolen</option>" in member.get("/bulletin/new").text
+
+
+def _titles(page_html):
+    return [part.split("</a>")[0].rsplit(">", 1)[1] for part in page_html.split('class="notice__title">')[1:]]
+
+
+def test_board_pages_are_newest_first_and_filters_narrow_them(board, make_user, client_for):
+    anna, bram = make_user(board, "anna"), make_user(board, "bram")
+    now = dt.datetime.now(dt.timezone.utc)
+    te_koop, gevraagd = category_id(board), category_id(board, "Gevraagd")
+    with db_session(board) as session:
+        for number in range(25):
+            session.add(Post(author_id=anna.id, title=f"notice {number:02d}", category_id=te_koop,
+                             location="Delft" if number % 5 == 0 else "Leiden",
+                             created_at=now - dt.timedelta(minutes=number), expires_at=now + dt.timedelta(days=5)))
+        session.add(Post(author_id=bram.id, title="wanted", category_id=gevraagd, location="Delft",
+                         created_at=now - dt.timedelta(minutes=100), expires_at=now + dt.timedelta(days=5)))
+        session.add(Post(author_id=bram.id, title="gone", category_id=gevraagd, created_at=now,
+                         expires_at=now - dt.timedelta(days=1)))
+        session.add(Post(author_id=bram.id, title="hidden", category_id=gevraagd, created_at=now,
+                         expires_at=now + dt.timedelta(days=1), hidden=True))
+    client = client_for(board, bram)
+    first = client.get("/bulletin/").text
+    assert _titles(first) == [f"notice {n:02d}" for n in range(20)]
+    assert 'rel="next"' in first and 'rel="prev"' not in first
+    second = client.get("/bulletin/?page=2").text
+    assert _titles(second) == [f"notice {n:02d}" for n in range(20, 25)] + ["wanted"]
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    assert _titles(client.get(f"/bulletin/?category={gevraagd}").text) == ["wanted"]
+    assert _titles(client.get("/bulletin/?location=Delft").text) == [
+        "notice 00", "notice 05", "notice 10", "notice 15", "notice 20", "wanted"]
+    assert _titles(client.get(f"/bulletin/?location=Delft&category={te_koop}&page=1").text)[-1] == "notice 20"
+    mine = client.get("/bulletin/?mine=1").text
+    assert sorted(_titles(mine)) == ["gone", "hidden", "wanted"] and "not on the board" in mine
+    assert _titles(client.get("/bulletin/?page=9").text) == []
+
+
+def test_an_external_sees_on_the_board_only_the_notices_shared_with_them(board, make_user, client_for):
+    from organet.people import Group, share
+
+    client = client_for(board, make_user(board, "anna"))
+    post(client, board, title="for everyone here")
+    post(client, board, title="for the partner")
+    partner = make_user(board, "partner", kind="external", role="external", groups=["thuiszorg-partner"])
+    with db_session(board) as session:
+        group = session.scalar(sa.select(Group).where(Group.slug == "thuiszorg-partner"))
+        share(session, "bulletin", "post", str(the_post(board, "for the partner").id), [group.id])
+        board.state.site.state["runtime"].refresh(session, force=True)
+    assert _titles(client_for(board, partner).get("/bulletin/").text) == ["for the partner"]
+    assert _titles(client.get("/bulletin/").text) == ["for the partner", "for everyone here"]
