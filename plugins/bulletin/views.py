@@ -6,21 +6,32 @@ import functools
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 
 from organet import NotFound, PermissionDenied, ValidationError, search, web
 from organet.activity import record
+from organet.cache import watch_changes
 from organet.content import check_rate, delete_upload, reaction_counts, save_upload
 from organet.db import rows, utcnow
 from organet.i18n import gettext as _
 from organet.notifications import notify
+from organet.people import NAME_COLUMNS
 
 from . import board
 from .models import Category, Post
 
 PAGE_SIZE = 20
 UPLOADS = "bulletin"
+
+# What a page of the board shows: its posts, their categories, pictures and reactions, and their posters' names.
+BOARD_TABLES = ("bulletin_posts", "bulletin_categories", "content_uploads", "content_reactions", "people")
+watch_changes("bulletin_posts")
+watch_changes("bulletin_categories")
+watch_changes("content_uploads")
+watch_changes("content_reactions")
+watch_changes("people", NAME_COLUMNS)  # names only: a sign-in changes a person's row too
 
 
 def _text_fields(request: Request) -> dict[str, str]:
@@ -106,7 +117,6 @@ def _own_post(request: Request) -> Post:
 
 def board_page(request: Request) -> Response:
     """The board: live posts newest first, filtered by category, location or "my posts", 20 a page."""
-    session = web.db(request)
     person = web.user(request)
     query = request.query_params
     page = int(query["page"]) if query.get("page", "").isdigit() and len(query["page"]) < 7 else 1
@@ -115,14 +125,40 @@ def board_page(request: Request) -> Response:
     category_id = query.get("category", "")
     category = category_id.isdigit() and len(category_id) < 10
     location = query.get("location", "").strip()[:120]
-    visible = None
-    if person.is_external and not mine:
-        from organet.people import visible_clause
+    filters = {"category_id": int(category_id) if category else 0, "location": location, "mine": mine,
+               "category_id_text": category_id, "page": page}
 
-        visible = visible_clause(person, "bulletin", "post", Post.id, owner_column=Post.author_id)
-    statement = board.board_query(mine=mine, category=category, location=bool(location), visible=visible)
-    parameters = {"now": utcnow(), "author_id": person.id, "category_id": int(category_id) if category else 0,
-                  "location": location, "limit": PAGE_SIZE + 1, "offset": (page - 1) * PAGE_SIZE}
+    def render_notices() -> Markup:
+        return _notices(request, filters, author_id=person.id if mine else None,
+                        visible=_visible_to_external(person) if person.is_external and not mine else None)
+
+    if mine or person.is_external:
+        notices = render_notices()  # what this reader alone sees: never kept
+    else:
+        # Every employee sees the same page of the board: rendered once per change of what it shows.
+        notices = web.kept_fragment(request, "bulletin.board", (category_id if category else "", location, page),
+                                    render_notices, tables=BOARD_TABLES)
+    return web.render(request, "bulletin/board.html", {
+        "title": _("Bulletin board"), "notices": notices, "mine": mine, "categories": _categories(request),
+        "category_id": category_id, "location": location,
+    })
+
+
+def _visible_to_external(person: Any) -> sa.ColumnElement[bool]:
+    from organet.people import visible_clause
+
+    return visible_clause(person, "bulletin", "post", Post.id, owner_column=Post.author_id)
+
+
+def _notices(request: Request, filters: dict[str, Any], *, author_id: int | None,
+             visible: sa.ColumnElement[bool] | None) -> Markup:
+    """A page of notices with links to the pages around it, as HTML (``bulletin/notices.html``)."""
+    session = web.db(request)
+    page = filters["page"]
+    statement = board.board_query(mine=author_id is not None, category=bool(filters["category_id"]),
+                                  location=bool(filters["location"]), visible=visible)
+    parameters = {"now": utcnow(), "author_id": author_id, "category_id": filters["category_id"],
+                  "location": filters["location"], "limit": PAGE_SIZE + 1, "offset": (page - 1) * PAGE_SIZE}
     notices = board.notices(session, statement, parameters)
     has_next = len(notices) > PAGE_SIZE
     notices = notices[:PAGE_SIZE]
@@ -132,9 +168,9 @@ def board_page(request: Request) -> Response:
     # One line per notice with its first picture and its number of reactions, so that the template's
     # loop only shows values (a {% set %} inside a loop makes every helper call there copy the context).
     lines = [(notice, thumbnails.get(notice.id), reactions[str(notice.id)].total()) for notice in notices]
-    return web.render(request, "bulletin/board.html", {
-        "title": _("Bulletin board"), "lines": lines, "page": page, "has_next": has_next, "mine": mine,
-        "categories": _categories(request), "category_id": category_id, "location": location,
+    return web.render_fragment(request, "bulletin/notices.html", {
+        "lines": lines, "page": page, "has_next": has_next, "mine": filters["mine"],
+        "category_id": filters["category_id_text"], "location": filters["location"],
         "format_price": board.format_price,
     })
 

@@ -180,6 +180,11 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property
+    def session_factory(self) -> sessionmaker[Session]:
+        """The factory behind :meth:`session`, for listening to every session's events."""
+        return self._sessions
+
+    @property
     def is_sqlite(self) -> bool:
         """True on SQLite, where some features fall back (see docs/databases.md)."""
         return self.engine.dialect.name == "sqlite"

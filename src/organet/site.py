@@ -12,6 +12,7 @@ from typing import Any
 
 import pluggy
 
+from organet.cache import changes
 from organet.config import CORE_SECTIONS, Config, validate_section
 from organet.db import Database
 from organet.errors import ConfigError, PluginError
@@ -81,6 +82,7 @@ def build_site(config: Config, *, database: Database | None = None) -> Site:
     pm, loaded = build_plugin_manager(config.plugins)
     plugins = {p.name: p for p in loaded}
     site = Site(config=config, pm=pm, plugins=plugins, db=database or Database(config.database_url))
+    changes.install(site.db.session_factory)
     _collect_settings(site)
     _collect_permissions(site)
     _collect_models(site)

@@ -8,6 +8,7 @@ permission and, for a state change, the CSRF token.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -156,6 +157,42 @@ def render_fragment(request: Request, template: str, context: dict[str, Any] | N
     environment = site(request).state["templates"]
     html = environment.get_template(template).render({"request": request, **(context or {})})
     return Markup(html)  # noqa: S704 - autoescaped template output
+
+
+FRAGMENTS_KEPT = 5_000  # how many kept fragments a worker holds; the store starts over when full
+
+
+def kept_fragment(request: Request, name: str, key: Any, render: Callable[[], Markup], *,
+                  tables: tuple[str, ...], seconds: float = 60.0) -> Markup:
+    """Return a piece of HTML that many readers see alike, rendered once and then kept by this worker
+    until a transaction changes one of ``tables`` or ``seconds`` pass; ``render()`` makes it.
+
+    A list of notices, of news, of new colleagues is read hundreds of times between two changes:
+    keeping it saves its queries and its rendering. ``tables`` must be watched
+    (:func:`organet.cache.watch_changes`, at import) and name every table the HTML shows; ``key``
+    holds whatever else it depends on (filters, page), hashable. The reader's language and time
+    zone are added to the key here. Keep nothing that depends on who reads it (their own posts,
+    what an external person may see, a CSRF token): render those every time. ``seconds`` bounds
+    what no table says, such as a post that expires by the clock. Returns the kept or new HTML;
+    HTML rendered in a transaction that has changed a watched table is not kept (it may roll back).
+    """
+    from organet.cache import changes
+
+    session = db(request)
+    current = changes.counters(session)  # before rendering: the HTML is never older than these numbers
+    versions = tuple(current.get(table, 0) for table in tables)
+    full_key = (name, key, getattr(request.state, "language", None), request.scope.get("root_path", ""))
+    kept: dict[Any, tuple[tuple[int, ...], float, Markup]] = site(request).state.setdefault("fragments", {})
+    found = kept.get(full_key)
+    now = time.monotonic()
+    if found is not None and found[0] == versions and found[1] > now:
+        return found[2]
+    html = render()
+    if not changes.has_pending_changes(session):
+        if len(kept) >= FRAGMENTS_KEPT:
+            kept.clear()
+        kept[full_key] = (versions, now + seconds, html)
+    return html
 
 
 PATHS_KEPT = 20_000  # how many built paths a worker keeps (a few MB); the cache starts over when full

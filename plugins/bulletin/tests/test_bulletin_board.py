@@ -253,7 +253,7 @@ def _titles(page_html):
 
 def test_board_pages_are_newest_first_and_filters_narrow_them(board, make_user, client_for):
     anna, bram = make_user(board, "anna"), make_user(board, "bram")
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     te_koop, gevraagd = category_id(board), category_id(board, "Gevraagd")
     with db_session(board) as session:
         for number in range(25):
@@ -295,3 +295,46 @@ def test_an_external_sees_on_the_board_only_the_notices_shared_with_them(board, 
         board.state.site.state["runtime"].refresh(session, force=True)
     assert _titles(client_for(board, partner).get("/bulletin/").text) == ["for the partner"]
     assert _titles(client.get("/bulletin/").text) == ["for the partner", "for everyone here"]
+
+
+def test_the_kept_board_follows_every_change_it_shows(board, make_user, client_for):
+    """The board's notices are rendered once per change (web.kept_fragment): every change must show at once."""
+    from organet.content import set_hidden, toggle_reaction
+    from organet.people import User
+
+    anna, root = make_user(board, "anna"), make_user(board, "root", role="admin")
+    poster = client_for(board, anna)
+    post(poster, board)
+    reader = client_for(board, make_user(board, "bram"))
+
+    def line():
+        page = reader.get("/bulletin/").text
+        return page.split("Kinderfiets</a>")[1].split("</li>")[0] if "Kinderfiets</a>" in page else ""
+
+    assert line() and "reaction" not in line()  # the board is kept from here on
+    with db_session(board) as session:
+        toggle_reaction(session, root, "bulletin", "post", str(the_post(board).id), "like")
+    assert "1 reaction" in line()
+    with db_session(board) as session:
+        session.get(User, anna.id).display_name = "Anna van Dijk"
+    assert "Anna van Dijk" in line()
+    assert poster.submit(f"/bulletin/posts/{the_post(board).id}/edit",
+                         {"category": str(category_id(board)), "title": "Kinderfiets", "text": "Rood",
+                          "price": "12,50", "days": "30"}).status_code in (200, 303)
+    assert "€ 12,50" in line()
+    admin = client_for(board, root)
+    assert admin.submit("/bulletin/admin/categories", {"action": "rename", "category": str(category_id(board)),
+                                                      "name": "Aangeboden"}, follow_redirects=False).status_code == 303
+    assert "Aangeboden" in line()
+    post(poster, board, title="Step", category=str(category_id(board, "Gevraagd")))
+    assert "Step</a>" in reader.get("/bulletin/").text
+    with db_session(board) as session:
+        set_hidden(session, board.state.site, root, "bulletin", "post", the_post(board).id, True, "Dubbel")
+    assert line() == ""
+    with db_session(board) as session:
+        set_hidden(session, board.state.site, root, "bulletin", "post", the_post(board).id, False, "Toch niet")
+        the_one = session.scalar(sa.select(Post).where(Post.title == "Step"))
+        the_one.expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+    run_now(board.state.site, "bulletin.expire", "test")
+    page = reader.get("/bulletin/").text
+    assert "Kinderfiets</a>" in page and "Step</a>" not in page

@@ -3,9 +3,12 @@
     organet.cache.set(site, "phonebook:count", 1234, ttl=300, session=web.db(request))
     organet.cache.get(site, "phonebook:count", session=web.db(request))  # None when missing or expired
 
-Values are JSON. Rate limits, on the same backends, are in :mod:`organet.ratelimit`.
+Values are JSON. Rate limits, on the same backends, are in :mod:`organet.ratelimit`. Parts of
+pages kept until the tables they show change: :mod:`organet.cache.changes` and
+:func:`organet.web.kept_fragment`.
 """
 
+from organet.cache.changes import changed, watch_changes
 from organet.cache.store import delete, get, set
 from organet.types import PluginInfo
 from organet.version import __version__
@@ -19,4 +22,4 @@ PLUGIN = PluginInfo(
     essential=True,
 )
 
-__all__ = ["PLUGIN", "delete", "get", "set"]
+__all__ = ["PLUGIN", "changed", "delete", "get", "set", "watch_changes"]

@@ -29,3 +29,12 @@ class Counter(Model):
     key: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class ChangeCounter(Model):
+    """How many committed transactions changed a watched table (see :mod:`organet.cache.changes`)."""
+
+    __tablename__ = "cache_change_counters"
+
+    name: Mapped[str] = mapped_column(sa.String(120), primary_key=True)
+    counter: Mapped[int] = mapped_column(sa.BigInteger, default=0)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 
-from organet.cache.models import CacheEntry, Counter
+from organet.cache.models import CacheEntry, ChangeCounter, Counter
 from organet.cache.store import prune, redis_client, redis_errors
 from organet.hooks import hookimpl
 from organet.types import Job
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 @hookimpl
 def register_models() -> list[type]:
-    return [CacheEntry, Counter]
+    return [CacheEntry, Counter, ChangeCounter]
 
 
 def prune_expired(ctx: JobContext) -> None:

@@ -19,6 +19,7 @@ from organet.people.models import (
     GROUP_KINDS,
     KINDS,
     MEMBER_ROLES,
+    NAME_COLUMNS,
     ROLES,
     Group,
     Membership,
@@ -53,7 +54,7 @@ PLUGIN = PluginInfo(
     essential=True,
 )
 
-__all__ = ["GROUP_KINDS", "KINDS", "MEMBER_ROLES", "PLUGIN", "ROLES", "WHOLE", "Group", "ImportColumn", "Membership",
-           "ProfileSection", "RolePermission", "Share", "User", "csv_safe", "full_name", "in_group", "is_manager_of",
-           "is_owner", "managed_group_ids", "plugin_visible", "share", "shared_groups", "shared_with", "shown_name",
-           "sort_key", "visible_clause", "visible_plugins"]
+__all__ = ["GROUP_KINDS", "KINDS", "MEMBER_ROLES", "NAME_COLUMNS", "PLUGIN", "ROLES", "WHOLE", "Group",
+           "ImportColumn", "Membership", "ProfileSection", "RolePermission", "Share", "User", "csv_safe",
+           "full_name", "in_group", "is_manager_of", "is_owner", "managed_group_ids", "plugin_visible", "share",
+           "shared_groups", "shared_with", "shown_name", "sort_key", "visible_clause", "visible_plugins"]

@@ -26,6 +26,10 @@ def full_name(given_name: str, tussenvoegsel: str, surname: str) -> str:
     return " ".join(part for part in (given_name.strip(), tussenvoegsel.strip(), surname.strip()) if part)
 
 
+# The columns :func:`shown_name` reads: what a list of names depends on (``watch_changes("people", NAME_COLUMNS)``).
+NAME_COLUMNS = ("display_name", "given_name", "tussenvoegsel", "surname", "username")
+
+
 def shown_name(display_name: str, given_name: str, tussenvoegsel: str, surname: str, username: str) -> str:
     """Return the name to show for a person: the display name, else the full name, else the username.
 
