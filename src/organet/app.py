@@ -26,6 +26,7 @@ from organet import i18n, web
 from organet._pipeline import api_endpoint, api_error, page_endpoint, resolve_person, stop_request_threads
 from organet.api import openapi
 from organet.config import Config, load_config
+from organet.cpu_pinning import pin_to_a_free_cpu
 from organet.db import Database
 from organet.errors import Busy, NotFound, PermissionDenied, StartupError, ValidationError
 from organet.plugins import collect
@@ -61,8 +62,9 @@ def create_app(config: Config | str | os.PathLike[str] | Mapping[str, Any] | Non
     that file, or ``None`` (``$ORGANET_CONFIG`` or ./organet.toml). The application can be
     served on its own or mounted inside another Starlette application. ``run_jobs=True``
     runs the background jobs in this process (what ``organet serve`` does by default).
-    ``worker=True`` is for a process that serves only this site (``organet.asgi``): after
-    start-up it tunes the garbage collector for requests (see :func:`_tune_garbage_collector`).
+    ``worker=True`` is for a process that serves only this site (``organet.asgi``): at start-up it
+    takes a CPU of its own (:mod:`organet.cpu_pinning`, unless ``[site] pin_workers_to_cpus`` is
+    false) and tunes the garbage collector for requests (see :func:`_tune_garbage_collector`).
     Raises :class:`organet.errors.StartupError` or ``ConfigError`` with the fix.
     """
     site = build_site(resolve_config(config), database=database)
@@ -143,6 +145,8 @@ def _routes(site: Site) -> list[BaseRoute]:
 @asynccontextmanager
 async def _lifespan(app: Starlette) -> AsyncIterator[None]:
     site: Site = app.state.site
+    if site.state.get("worker") and site.config.site["pin_workers_to_cpus"]:
+        pin_to_a_free_cpu()  # before any thread of the worker starts: they inherit the CPU
     try:
         try:
             with site.db.session() as session:

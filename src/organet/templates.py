@@ -109,7 +109,9 @@ def flashes(request: Request) -> list[dict[str, str]]:
 
 def _translate(message: str, /, **variables: Any) -> Markup:
     """``_("...")`` in templates: the translation, escaped like any value, with ``%(name)s`` filled in."""
-    return Markup(i18n.gettext(message)) % variables  # noqa: S704 - the catalogue's text; values are escaped by %
+    text = Markup(i18n.gettext(message))  # noqa: S704 - the catalogue's text; values are escaped by %
+    # Most interface text has no placeholder: formatting it would only copy it ("%%" still becomes "%").
+    return text % variables if variables or "%" in text else text
 
 
 def _translate_plural(singular: str, plural: str, n: int, /, **variables: Any) -> Markup:
