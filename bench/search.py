@@ -195,7 +195,7 @@ def run(options: Any) -> list[Row]:
             suggest_paths = [f"/search/suggest?q={p}" for p in prefixes] * 20
             latency = measure_latency(org.url, suggest_paths, repeat=repeat, cookies=cookies)
             rps = measure_throughput(org.url, f"/search/suggest?q={prefixes[0]}", seconds=seconds, cookies=cookies)
-            rows.append(Row(NAME, f"suggest ?q={'|'.join(prefixes)}", kind, latency, rps, org.memory_mb(),
+            rows.append(Row(NAME, f"suggest ?q={', '.join(prefixes)}", kind, latency, rps, org.memory_mb(),
                             bare_latency, bare_rps))
     return rows
 
