@@ -306,8 +306,10 @@ def organet_site(name: str, kind: str, plugins: Sequence[str]) -> tuple[Path, st
     url = database_url(f"organet_{name}", kind)
     config = CACHE / f"organet_{name}_{kind}.toml"
     enabled = ", ".join(f'"{p}"' for p in plugins)
+    # Served as docs/deployment.md advises for a machine that runs organet itself: the worker on a CPU of its own.
     config.write_text(f'[site]\nsecret_key = "bench-secret"\ndatabase_url = "{url}"\nrun_jobs_in_server = false\n'
-                      f'media_dir = "{CACHE / "media"}"\n\n[plugins]\nenabled = [{enabled}]\n')
+                      f'pin_workers_to_cpus = true\nmedia_dir = "{CACHE / "media"}"\n\n'
+                      f'[plugins]\nenabled = [{enabled}]\n')
     return config, url
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from markupsafe import Markup
 
 from organet.cache import changes
 from organet.core.models import StoredSetting
@@ -66,6 +67,28 @@ def test_only_the_watched_columns_of_a_row_count(make_app, make_user, watched):
     with db_session(app) as session:
         session.get(User, anna.id).surname = "de Vries"
     assert counter(app, "people") == before + 1
+
+
+def test_a_savepoint_counts_with_its_transaction_and_a_failed_one_takes_nothing_else_back(make_app, watched):
+    app = make_app()
+    before = counter(app, SETTINGS)
+    with db_session(app) as session:
+        session.add(StoredSetting(plugin="x", key="outer", value=1))
+        session.flush()
+        with pytest.raises(sa.exc.IntegrityError), session.begin_nested():
+            session.add(StoredSetting(plugin="x", key="outer", value=2))  # the same key: refused, rolled back
+            session.flush()
+        with session.begin_nested():
+            session.add(StoredSetting(plugin="x", key="inner", value=1))
+        # A released savepoint raises nothing yet: the transaction may still roll back.
+        assert changes.has_pending_changes(session)
+        assert changes.counters(session).get(SETTINGS, 0) == before
+    assert counter(app, SETTINGS) == before + 1  # once, at the commit, for the outer and the inner change
+    with pytest.raises(RuntimeError), db_session(app) as session:
+        with session.begin_nested():
+            session.add(StoredSetting(plugin="x", key="never", value=1))
+        raise RuntimeError("the view failed after its savepoint")
+    assert counter(app, SETTINGS) == before + 1
 
 
 def test_changes_made_without_the_orm_are_counted_when_said(make_app, watched):
@@ -140,6 +163,27 @@ def test_a_fragment_rendered_by_a_change_that_rolls_back_is_not_kept(make_app, m
     client = client_for(app, make_user(app, "anna"))
     assert client.submit("/shows/add?key=zz&fail=1", {}).status_code == 422  # rendered with zz, then rolled back
     assert "zz" not in client.get("/shows/").text
+
+
+def test_a_transaction_sees_its_own_change_even_where_a_fragment_is_kept(make_app, make_user, client_for,
+                                                                        fake_plugins, watched):
+    fake_plugins("shows", SHOWS)
+    app = make_app(plugins=["shows"])
+    client = client_for(app, make_user(app, "anna"))
+    assert "mine" not in client.get("/shows/").text  # kept from here on
+    assert "mine" in client.submit("/shows/add?key=mine", {}).text
+
+
+def test_a_fragment_of_a_table_nobody_watches_is_refused(make_app, make_user, client_for):
+    from starlette.requests import Request
+
+    from organet import web
+
+    app = make_app()
+    request = Request({"type": "http", "app": app, "root_path": "", "path": "/", "headers": [],
+                       "query_string": b"", "method": "GET"})
+    with pytest.raises(ValueError, match="nobody watches no_such_table"):
+        web.kept_fragment(request, "x", "", lambda: Markup(""), tables=("no_such_table",))
 
 
 def test_a_fragment_is_kept_no_longer_than_its_seconds(make_app, make_user, client_for, fake_plugins, watched,

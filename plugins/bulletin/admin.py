@@ -29,7 +29,7 @@ def categories(request: Request) -> Response:
                 session.add(Category(name=name, position=highest + 1))
             elif action in {"rename", "toggle"}:
                 target_id = str(form.get("category", ""))
-                category = session.get(Category, int(target_id)) if target_id.isdigit() and len(target_id) < 10 \
+                category = session.get(Category, int(target_id)) if target_id.isdecimal() and len(target_id) < 10 \
                     else None
                 if category is None:
                     raise ValidationError(_("Choose a category."), {"category": [_("Choose a category.")]})

@@ -43,7 +43,7 @@ def list_posts(request: Request) -> dict[str, Any]:
 
         statement = statement.where(visible_clause(person, "bulletin", "post", Post.id, owner_column=Post.author_id))
     category = request.query_params.get("category", "")
-    if category.isdigit() and len(category) < 10:
+    if category.isdecimal() and len(category) < 10:
         statement = statement.where(Post.category_id == int(category))
     return api.paginate(request, web.db(request), statement, _out)
 

@@ -182,12 +182,12 @@ def check_fields(session: Session, form: dict[str, str], *, default_days: int, m
         errors["location"] = [_("Keep the location under %(n)s characters.", n=LOCATION_MAX)]
     category = None
     category_id = form.get("category", "")
-    if category_id.isdigit() and len(category_id) < 10:
+    if category_id.isdecimal() and len(category_id) < 10:
         category = session.get(Category, int(category_id))
     if category is None or not category.active:
         errors["category"] = [_("Choose a category.")]
     days_text = form.get("days", "") or str(default_days)
-    days = int(days_text) if days_text.isdigit() and len(days_text) < 5 else 0
+    days = int(days_text) if days_text.isdecimal() and len(days_text) < 5 else 0
     if not 1 <= days <= max_days:
         errors["days"] = [_("Choose between 1 and %(n)s days.", n=max_days)]
     price = None

@@ -51,7 +51,7 @@ def atom(request: Request) -> Response:
     name = request.path_params["category"]
     title = _("Bulletin board")
     if name != "all":
-        category = session.get(Category, int(name)) if name.isdigit() and len(name) < 10 else None
+        category = session.get(Category, int(name)) if name.isdecimal() and len(name) < 10 else None
         if category is None:
             raise NotFound("Not found.")
         statement = statement.where(Post.category_id == category.id)

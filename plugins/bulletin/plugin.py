@@ -128,7 +128,7 @@ def register_forms() -> list[FormSpec]:
 def object_visible_to(user: Any, session: Session, plugin: str, kind: str, object_id: str) -> bool | None:
     if plugin != "bulletin":
         return None
-    if kind != "post" or not object_id.isdigit() or len(object_id) > 18:
+    if kind != "post" or not object_id.isdecimal() or len(object_id) > 18:
         return False
     return board.may_see(session, user, session.get(Post, int(object_id)))
 
@@ -136,7 +136,7 @@ def object_visible_to(user: Any, session: Session, plugin: str, kind: str, objec
 @hookimpl(optionalhook=True)
 def on_content_moderated(session: Session, plugin: str, kind: str, object_id: str, hidden: bool,
                          reason: str) -> None:
-    if plugin != "bulletin" or kind != "post" or not object_id.isdigit():
+    if plugin != "bulletin" or kind != "post" or not object_id.isdecimal():
         return
     post = session.get(Post, int(object_id))
     if post is not None:

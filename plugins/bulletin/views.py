@@ -119,12 +119,14 @@ def board_page(request: Request) -> Response:
     """The board: live posts newest first, filtered by category, location or "my posts", 20 a page."""
     person = web.user(request)
     query = request.query_params
-    page = int(query["page"]) if query.get("page", "").isdigit() and len(query["page"]) < 7 else 1
+    page = int(query["page"]) if query.get("page", "").isdecimal() and len(query["page"]) < 7 else 1
     page = max(page, 1)
     mine = query.get("mine") == "1"
     category_id = query.get("category", "")
-    category = category_id.isdigit() and len(category_id) < 10
+    category = category_id.isdecimal() and len(category_id) < 10
     location = query.get("location", "").strip()[:120]
+    # Only the id as a number goes on: the kept page's links must not carry one reader's free text to others.
+    category_id = str(int(category_id)) if category else ""
     filters = {"category_id": int(category_id) if category else 0, "location": location, "mine": mine,
                "category_id_text": category_id, "page": page}
 
@@ -136,8 +138,8 @@ def board_page(request: Request) -> Response:
         notices = render_notices()  # what this reader alone sees: never kept
     else:
         # Every employee sees the same page of the board: rendered once per change of what it shows.
-        notices = web.kept_fragment(request, "bulletin.board", (category_id if category else "", location, page),
-                                    render_notices, tables=BOARD_TABLES)
+        notices = web.kept_fragment(request, "bulletin.board", (category_id, location, page), render_notices,
+                                    tables=BOARD_TABLES)
     return web.render(request, "bulletin/board.html", {
         "title": _("Bulletin board"), "notices": notices, "mine": mine, "categories": _categories(request),
         "category_id": category_id, "location": location,

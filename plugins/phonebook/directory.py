@@ -77,7 +77,7 @@ def person_of(rank: int) -> int:
 
 def phone_digits(number: str) -> list[str]:
     """Return the digit strings a number is known by: "+31 6 1234 5678" → ["31612345678", "0612345678"]."""
-    digits = "".join(c for c in number if c.isdigit())
+    digits = "".join(c for c in number if c.isdecimal())
     if not digits:
         return []
     forms = [digits]
@@ -169,7 +169,7 @@ def match_expression(query: str, fields: Iterable[str], filters: Sequence[list[s
     groups: list[list[str]] = []
     for word in words(query)[:MAX_WORDS]:
         letters = name_letters
-        if word.isdigit():
+        if word.isdecimal():
             if len(word) < MIN_PHONE_PART:
                 continue
             letters = phone_letters + (["r"] if "room" in allowed else [])

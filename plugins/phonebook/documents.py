@@ -36,7 +36,7 @@ def _text(profile: Profile | None, tags: Sequence[str], fields: set[str]) -> str
             value = getattr(profile, field)
             parts.append(value)
             if field in ("work_phone", "extension", "mobile"):
-                parts.append("".join(c for c in value if c.isdigit()))
+                parts.append("".join(c for c in value if c.isdecimal()))
     return " ".join(parts)
 
 

@@ -148,7 +148,7 @@ def person_profile_sections(request: Any, person: Any) -> list[ProfileSection]:
 def object_visible_to(user: Any, session: Any, plugin: str, kind: str, object_id: str) -> bool | None:
     if plugin != "phonebook":
         return None
-    person = session.get(User, int(object_id)) if object_id.isdigit() else None
+    person = session.get(User, int(object_id)) if object_id.isdecimal() else None
     if person is None or not person.active:
         return False
     if kind != "photo":

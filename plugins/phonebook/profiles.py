@@ -213,4 +213,4 @@ def route_prefix(request: Any, route: str, param: str) -> str:
 
 def tel(number: str) -> str:
     """Return a ``tel:`` URL for a phone number as people write it: "030 123 45 67" → "tel:0301234567"."""
-    return "tel:" + "".join(c for c in number if c.isdigit() or c == "+")
+    return "tel:" + "".join(c for c in number if c.isdecimal() or c == "+")

@@ -52,7 +52,7 @@ def filters_from(request: Request) -> tuple[list[list[str]], dict[str, str]]:
     """Read the department, location and expertise filters from the query string."""
     params = request.query_params
     chosen = {key: params.get(key, "").strip() for key in ("department", "location", "expertise")}
-    filters = [directory.in_groups([int(chosen[k])]) for k in ("department", "location") if chosen[k].isdigit()]
+    filters = [directory.in_groups([int(chosen[k])]) for k in ("department", "location") if chosen[k].isdecimal()]
     if chosen["expertise"]:
         filters.append(["t" + "".join(directory.words(chosen["expertise"]))])
     return filters, chosen
@@ -61,7 +61,7 @@ def filters_from(request: Request) -> tuple[list[list[str]], dict[str, str]]:
 def page_number(request: Request) -> int:
     """The ``page`` query parameter as a number from 1 (1 when missing or not a number)."""
     raw = request.query_params.get("page", "1")
-    return max(1, min(int(raw), 1000)) if raw.isdigit() else 1
+    return max(1, min(int(raw), 1000)) if raw.isdecimal() else 1
 
 
 def directory_page(request: Request) -> Response:
@@ -213,7 +213,7 @@ def plan(request: Request) -> Response:
                 return web.redirect(request, "phonebook:plan", username=person.username)
         elif action == "remove":
             absence_id = str(form.get("absence", ""))
-            absence = session.get(Absence, int(absence_id)) if absence_id.isdigit() else None
+            absence = session.get(Absence, int(absence_id)) if absence_id.isdecimal() else None
             if absence is None or absence.person_id != person.id:
                 raise NotFound(_("That absence does not exist."))
             session.delete(absence)
@@ -335,7 +335,7 @@ def admin_page(request: Request) -> Response:
             if level in LEVELS:
                 session.merge(FieldRule(field=field, level=level))
             share(session, "phonebook", "field", field, [int(v) for v in form.getlist(f"share-{field}")
-                                                          if str(v).isdigit()])
+                                                          if str(v).isdecimal()])
         web.configuration_changed(request)  # every worker reads the rules again
         # Search documents hold the fields each audience may find: rebuild them in the background.
         enqueue(session, "phonebook.reindex", key="phonebook.reindex")

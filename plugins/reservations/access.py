@@ -40,7 +40,7 @@ def today() -> dt.date:
 
 def as_int(value: Any) -> int | None:
     text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    return int(text) if text.isdecimal() and len(text) < 10 else None
 
 
 def as_day(value: Any) -> dt.date:

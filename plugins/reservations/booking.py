@@ -80,7 +80,7 @@ def local_slots(day: dt.date, start: dt.time, end: dt.time, zone: ZoneInfo, *,
 def format_days(open_days: str) -> str:
     """Return the open weekdays as "mon, tue, wed" in the current language."""
     names = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
-    return ", ".join(names[int(d) - 1] for d in open_days if d.isdigit() and 1 <= int(d) <= 7)
+    return ", ".join(names[int(d) - 1] for d in open_days if d.isdecimal() and 1 <= int(d) <= 7)
 
 
 def rule_problems(resource: Resource, slot: Slot, zone: ZoneInfo, now: dt.datetime | None = None) -> list[str]:

@@ -57,7 +57,7 @@ def parse_int(value: Any, field: str, errors: dict[str, list[str]], *, minimum: 
     raw = str(value if value is not None else "").strip()
     if not raw and default is not None:
         return default
-    if raw.isdigit() and minimum <= int(raw) <= maximum:
+    if raw.isdecimal() and minimum <= int(raw) <= maximum:
         return int(raw)
     errors.setdefault(field, []).append(_("Enter a whole number from %(low)d to %(high)d.", low=minimum, high=maximum))
     return None

@@ -13,7 +13,7 @@ from .queries import resource_visible
 
 def visible(session: Session, person: Any, kind: str, object_id: str) -> bool:
     """Whether ``person`` may see a resource (its photo, its search result) or a booking (its notification)."""
-    if not object_id.isdigit():
+    if not object_id.isdecimal():
         return False
     if kind == "resource":
         resource = session.get(Resource, int(object_id))

@@ -63,8 +63,8 @@ def create_app(config: Config | str | os.PathLike[str] | Mapping[str, Any] | Non
     served on its own or mounted inside another Starlette application. ``run_jobs=True``
     runs the background jobs in this process (what ``organet serve`` does by default).
     ``worker=True`` is for a process that serves only this site (``organet.asgi``): at start-up it
-    takes a CPU of its own (:mod:`organet.cpu_pinning`, unless ``[site] pin_workers_to_cpus`` is
-    false) and tunes the garbage collector for requests (see :func:`_tune_garbage_collector`).
+    takes a CPU of its own when ``[site] pin_workers_to_cpus`` is true (:mod:`organet.cpu_pinning`)
+    and tunes the garbage collector for requests (see :func:`_tune_garbage_collector`).
     Raises :class:`organet.errors.StartupError` or ``ConfigError`` with the fix.
     """
     site = build_site(resolve_config(config), database=database)

@@ -43,11 +43,11 @@ SITE_SETTINGS: tuple[Setting, ...] = (
             "Requests one worker process works on at once (in threads). 0 chooses: 2 on SQLite, where "
             "threads only wait for each other, 40 on PostgreSQL, where they overlap waiting for the database.",
             example=0, minimum=0, maximum=200),
-    Setting("pin_workers_to_cpus", bool, True,
+    Setting("pin_workers_to_cpus", bool, False,
             "Keep each worker process of `organet serve` on a CPU of its own (Linux), so that its request "
-            "threads share that CPU's caches: a quarter more pages a second. Workers beyond the number of "
-            "CPUs run unpinned. Set false when the machine's CPUs are managed otherwise.",
-            example=True),
+            "threads share that CPU's caches: a quarter more pages a second. For a machine or VM that runs "
+            "organet's workers itself; not in containers without their own CPU set (see deployment.md).",
+            example=False),
     Setting("run_jobs_in_server", bool, True,
             "Let `organet serve` run background jobs too, so a one-process site needs no worker.",
             example=True),

@@ -159,7 +159,7 @@ def render_fragment(request: Request, template: str, context: dict[str, Any] | N
     return Markup(html)  # noqa: S704 - autoescaped template output
 
 
-FRAGMENTS_KEPT = 5_000  # how many kept fragments a worker holds; the store starts over when full
+FRAGMENTS_KEPT = 1_000  # kept fragments per worker (a board page is 10-20 KB); the store starts over when full
 
 
 def kept_fragment(request: Request, name: str, key: Any, render: Callable[[], Markup], *,
@@ -170,25 +170,35 @@ def kept_fragment(request: Request, name: str, key: Any, render: Callable[[], Ma
     A list of notices, of news, of new colleagues is read hundreds of times between two changes:
     keeping it saves its queries and its rendering. ``tables`` must be watched
     (:func:`organet.cache.watch_changes`, at import) and name every table the HTML shows; ``key``
-    holds whatever else it depends on (filters, page), hashable. The reader's language and time
+    holds whatever else it depends on (filters, page), hashable, and only values the reader cannot
+    choose freely (a category's id, not the text of the query string). The reader's language and time
     zone are added to the key here. Keep nothing that depends on who reads it (their own posts,
     what an external person may see, a CSRF token): render those every time. ``seconds`` bounds
-    what no table says, such as a post that expires by the clock. Returns the kept or new HTML;
-    HTML rendered in a transaction that has changed a watched table is not kept (it may roll back).
+    what no table says, such as a post that expires by the clock. Returns the kept or new HTML. In a
+    transaction that has changed a watched table nothing is looked up or kept: it sees its own
+    changes, which may still roll back.
     """
+    from organet import i18n
     from organet.cache import changes
 
+    missing = changes.unwatched(tables)
+    if missing:
+        raise ValueError(f"kept_fragment {name!r}: nobody watches {', '.join(missing)}; call "
+                         "organet.cache.watch_changes() for each table when your module is imported")
     session = db(request)
+    if session.new or session.dirty or session.deleted or changes.has_pending_changes(session):
+        return render()
     current = changes.counters(session)  # before rendering: the HTML is never older than these numbers
     versions = tuple(current.get(table, 0) for table in tables)
-    full_key = (name, key, getattr(request.state, "language", None), request.scope.get("root_path", ""))
+    full_key = (name, key, i18n.current_language(), i18n.current_time_zone().key,
+                request.scope.get("root_path", ""))
     kept: dict[Any, tuple[tuple[int, ...], float, Markup]] = site(request).state.setdefault("fragments", {})
     found = kept.get(full_key)
     now = time.monotonic()
     if found is not None and found[0] == versions and found[1] > now:
         return found[2]
     html = render()
-    if not changes.has_pending_changes(session):
+    if not changes.has_pending_changes(session):  # rendering may have flushed a change after all
         if len(kept) >= FRAGMENTS_KEPT:
             kept.clear()
         kept[full_key] = (versions, now + seconds, html)

@@ -338,3 +338,19 @@ def test_the_kept_board_follows_every_change_it_shows(board, make_user, client_f
     run_now(board.state.site, "bulletin.expire", "test")
     page = reader.get("/bulletin/").text
     assert "Kinderfiets</a>" in page and "Step</a>" not in page
+
+
+def test_one_readers_query_text_never_reaches_anothers_board(board, make_user, client_for):
+    anna = client_for(board, make_user(board, "anna"))
+    with db_session(board) as session:
+        now = dt.datetime.now(dt.UTC)
+        for number in range(21):
+            session.add(Post(author_id=make_user(board, f"poster{number}").id, title=f"notice {number}",
+                             category_id=category_id(board), created_at=now - dt.timedelta(minutes=number),
+                             expires_at=now + dt.timedelta(days=5)))
+    bram = client_for(board, make_user(board, "bram"))  # a new person changes the people table: before the rest
+    # Text where a category's number belongs (or digits Python reads but int() refuses) is no category.
+    assert anna.get("/bulletin/?category=BEL-0900-1234").status_code == 200
+    assert anna.get("/bulletin/?category=%C2%B2&page=%C2%B2").status_code == 200
+    page = bram.get("/bulletin/").text
+    assert "BEL-0900" not in page and "%C2%B2" not in page and 'rel="next"' in page

@@ -46,7 +46,7 @@ def audit_list(request: Request) -> Response:
     since, until = _day(params.get("since", "")), _day(params.get("until", ""))
     before = params.get("before", "")
     query = filtered(sa.select(AuditRecord), actor=actor, action=action, since=since, until=until)
-    if before.isdigit():
+    if before.isdecimal():
         query = query.where(AuditRecord.seq < int(before))
     rows = web.db(request).scalars(query.order_by(AuditRecord.seq.desc()).limit(PAGE_SIZE + 1)).all()
     more = len(rows) > PAGE_SIZE

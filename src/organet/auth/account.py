@@ -163,7 +163,7 @@ def parse_token_form(request: Request, allowed: set[str]) -> tuple[str, list[str
     form = web.form(request)
     name = str(form.get("name", "")).strip()[:100]
     scopes = [str(s) for s in form.getlist("scopes")]
-    days = int(str(form.get("days", "90"))) if str(form.get("days", "90")).isdigit() else 0
+    days = int(str(form.get("days", "90"))) if str(form.get("days", "90")).isdecimal() else 0
     errors: dict[str, list[str]] = {}
     if not name:
         errors["name"] = [_("Give the token a name that says what uses it.")]

@@ -57,7 +57,7 @@ def qr_data_uri(uri: str) -> str:
 
 def check_code(factor: SecondFactor, code: str, at: dt.datetime | None = None) -> bool:
     """True when ``code`` is valid now (one step either side) and newer than the last accepted one."""
-    code = "".join(ch for ch in code if ch.isdigit())
+    code = "".join(ch for ch in code if ch.isdecimal())
     if len(code) != 6:
         return False
     totp = pyotp.TOTP(factor.secret)

@@ -5,19 +5,21 @@ and kept until one of the tables it shows changes (:func:`organet.web.kept_fragm
 when that is, a plugin watches those tables when it is imported::
 
     from organet.cache import watch_changes
+    from organet.people import NAME_COLUMNS
 
     watch_changes("bulletin_posts")
-    watch_changes("people", columns=("display_name", "given_name", "surname"))  # names, not sign-ins
+    watch_changes("people", NAME_COLUMNS)  # names, not the sign-in time on the same row
 
 From then on every transaction that adds, changes or deletes rows of a watched table through the
 ORM (``session.add``, changed attributes, ``session.delete``, ``session.execute(update(Post)...)``)
 raises that table's counter, in the same transaction: the new number is seen exactly when the
-change is, by every worker and by the job runner alike. Writes made with plain Core statements on
-the connection are not seen; call :func:`changed` after them.
+change is, by every worker and by the job runner alike. An ORM ``update()`` statement counts
+whatever columns it sets. Not seen: Core statements and ``text()`` run on the connection, and what
+the database does by itself (``ON DELETE CASCADE``, triggers); call :func:`changed` after them.
 
-The counters are raised when the transaction commits, all at once and in name order, so two
-transactions never wait for each other's counters in opposite orders (on PostgreSQL a raised
-counter's row stays locked until its transaction ends).
+The counters are raised when the outermost transaction commits (not when a savepoint is released),
+all at once and in name order, so two transactions never wait for each other's counters in
+opposite orders (on PostgreSQL a raised counter's row stays locked until its transaction ends).
 """
 
 from __future__ import annotations
@@ -57,6 +59,11 @@ def changed(session: Session, *tables: str) -> None:
     session.info.setdefault(PENDING, set()).update(tables)
 
 
+def unwatched(tables: Iterable[str]) -> list[str]:
+    """The names among ``tables`` that nobody watches (a typo, or a module not imported yet)."""
+    return [table for table in tables if table not in _WATCHED]
+
+
 def counters(session: Session) -> dict[str, int]:
     """Every counter, as ``{table: number}``; a table never changed since it was watched is missing."""
     return dict(rows(session, _READ_ALL))  # type: ignore[arg-type]
@@ -75,8 +82,7 @@ def install(sessions: sessionmaker[Session]) -> None:
     event.listen(sessions, "after_flush", _note_flushed)
     event.listen(sessions, "do_orm_execute", _note_statement)
     event.listen(sessions, "before_commit", _raise_counters)
-    event.listen(sessions, "after_commit", _forget)
-    event.listen(sessions, "after_rollback", _forget)
+    event.listen(sessions, "after_transaction_end", _forget)
 
 
 def _table_of(mapper: Any) -> str:
@@ -117,8 +123,12 @@ def _note_statement(state: Any) -> None:
 
 
 def _raise_counters(session: Session) -> None:
-    if session.new or session.dirty or session.deleted:
-        session.flush()  # the commit flushes after this event: see first what it would write
+    if session.in_nested_transaction():
+        return  # a savepoint released: its changes count when the whole transaction commits
+    for _ in range(100):  # the commit flushes after this event: see first all it would write
+        if not (session.new or session.dirty or session.deleted):
+            break
+        session.flush()
     tables = sorted(session.info.get(PENDING) or ())
     if not tables:
         return
@@ -130,5 +140,8 @@ def _raise_counters(session: Session) -> None:
             index_elements=[ChangeCounter.name], set_={"counter": ChangeCounter.counter + 1}))
 
 
-def _forget(session: Session) -> None:
-    session.info.pop(PENDING, None)
+def _forget(session: Session, transaction: Any) -> None:
+    # Only when the outermost transaction ends (committed, rolled back or closed): a savepoint that
+    # rolls back leaves the changes made before it, which still count.
+    if transaction.parent is None:
+        session.info.pop(PENDING, None)

@@ -87,7 +87,7 @@ def on_startup(app: Starlette) -> None:
 @hookimpl(trylast=True)
 def object_visible_to(user: Any, session: Session, plugin: str, kind: str, object_id: str) -> bool | None:
     if plugin == "content" and kind == "comment":
-        comment = session.get(Comment, int(object_id)) if object_id.isdigit() else None
+        comment = session.get(Comment, int(object_id)) if object_id.isdecimal() else None
         if comment is None or (comment.hidden and comment.author_id != getattr(user, "id", None)):
             return False
         site = _site_of(session)
@@ -107,7 +107,7 @@ def _site_of(session: Session) -> Any:
 @hookimpl
 def on_content_moderated(session: Session, plugin: str, kind: str, object_id: str, hidden: bool,
                          reason: str) -> None:
-    if plugin == "content" and kind == "comment" and object_id.isdigit():
+    if plugin == "content" and kind == "comment" and object_id.isdecimal():
         session.execute(sa.update(Comment).where(Comment.id == int(object_id)).values(hidden=hidden))
 
 

@@ -59,7 +59,7 @@ def react(request: Request) -> Response:
     check_rate(request, "content.react", 120, 60)
     added = threads.toggle_reaction(session, person, ref["plugin"], ref["kind"], ref["object_id"],
                                     str(web.form(request).get("reaction", "")))
-    if added and ref["owner"].isdigit() and ref["url"]:
+    if added and ref["owner"].isdecimal() and ref["url"]:
         notify(session, [int(ref["owner"])], ref["plugin"], ref["kind"], ref["object_id"],
                title=lambda: _("%(name)s reacted to your contribution", name=person.name), url=ref["url"],
                actor=person,
@@ -77,7 +77,7 @@ def comment(request: Request) -> Response:
     added, mentioned = threads.add_comment(session, person, ref["plugin"], ref["kind"], ref["object_id"],
                                            str(web.form(request).get("text", "")))
     url = ref["url"] or "/"
-    if ref["owner"].isdigit() and ref["url"]:
+    if ref["owner"].isdecimal() and ref["url"]:
         notify(session, [int(ref["owner"])], ref["plugin"], ref["kind"], ref["object_id"],
                title=lambda: _("%(name)s commented on your contribution", name=person.name), url=url, actor=person,
                group_key=f"comments:{ref['kind']}:{ref['object_id']}",

@@ -155,7 +155,7 @@ def admin_plugin(request: Request) -> Response:
         new_values: dict[str, Any] = {}
         chosen = old_audience
         if not plugin.info.essential:
-            chosen = {int(str(v)) for v in form.getlist("audience") if str(v).isdigit()}
+            chosen = {int(str(v)) for v in form.getlist("audience") if str(v).isdecimal()}
             session.execute(sa.delete(Audience).where(Audience.plugin == name))
             for group_id in sorted(chosen):
                 session.add(Audience(plugin=name, group_id=group_id))

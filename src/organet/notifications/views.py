@@ -42,7 +42,7 @@ def open_notification(request: Request) -> Response:
 def mark_read(request: Request) -> Response:
     """Mark one (form field ``id``) or all notifications read."""
     raw = str(web.form(request).get("id", ""))
-    inbox.mark_read(web.db(request), web.user(request), int(raw) if raw.isdigit() else None)
+    inbox.mark_read(web.db(request), web.user(request), int(raw) if raw.isdecimal() else None)
     web.flash(request, _("Marked as read."))
     return web.redirect_back(request, str(request.url_for("notifications:list").path))
 
@@ -82,7 +82,7 @@ def admin_defaults(request: Request) -> Response:
     if request.method == "POST":
         form = web.form(request)
         group_raw, plugin, channel = str(form.get("group", "")), str(form.get("plugin", "")), str(form.get("channel"))
-        group = session.get(Group, int(group_raw)) if group_raw.isdigit() else None
+        group = session.get(Group, int(group_raw)) if group_raw.isdecimal() else None
         if group is None or plugin not in the_site.plugins or channel not in (*CHANNELS, "none"):
             raise ValidationError(_("Choose a group, a plugin and a channel."))
         inbox.set_group_default(session, group.id, plugin, None if channel == "none" else channel)

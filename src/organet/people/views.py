@@ -28,7 +28,7 @@ EDITABLE = ("given_name", "tussenvoegsel", "surname", "email", "language", "time
 def page_number(request: Request) -> int:
     """The ``?page=`` of a list, 1 when missing or not a positive whole number."""
     raw = request.query_params.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+    return int(raw) if raw.isdecimal() and 0 < int(raw) < 100_000 else 1
 
 
 def one_page(session: Any, statement: sa.Select[Any], page: int, size: int = PAGE_SIZE) -> tuple[list[Any], bool]:
