@@ -9,6 +9,7 @@ import pyotp
 import sqlalchemy as sa
 
 from organet.audit.models import AuditRecord
+from organet.auth import secondfactor
 from organet.auth.models import SecondFactor
 from organet.testing import db_session
 
@@ -17,7 +18,7 @@ PASSWORD = "een lange zin als wachtwoord"
 
 def _secret(app, user_id: int) -> str:
     with db_session(app) as session:
-        return session.get(SecondFactor, user_id).secret
+        return secondfactor.secret_of(app.state.site, session.get(SecondFactor, user_id))
 
 
 def _set_up(app, client, user_id: int) -> list[str]:
@@ -139,3 +140,59 @@ def test_new_recovery_codes_replace_the_old_ones(app, make_user, client_for):
     browser = client_for(app)
     browser.submit("/login", {"login": "anna", "password": PASSWORD})
     assert browser.submit("/login/second-factor", {"code": old[1]}).status_code == 401
+
+
+def test_the_secret_is_stored_encrypted_and_an_old_plain_one_is_encrypted_at_its_next_use(app, make_user,
+                                                                                          client_for):
+    anna = make_user(app, "anna", password=PASSWORD)
+    _set_up(app, client_for(app, anna), anna.id)
+    secret = _secret(app, anna.id)
+    with db_session(app) as session:
+        stored = session.get(SecondFactor, anna.id).secret
+        assert stored.startswith(secondfactor.ENCRYPTED) and secret not in stored
+        assert re.fullmatch(r"[A-Z2-7]{32}", secret)
+        session.get(SecondFactor, anna.id).secret = secret  # as an earlier organet stored it
+    _step_back(app, anna.id)
+    browser = client_for(app)
+    browser.submit("/login", {"login": "anna", "password": PASSWORD})
+    done = browser.submit("/login/second-factor", {"code": pyotp.TOTP(secret).now()}, follow_redirects=False)
+    assert done.status_code == 303
+    with db_session(app) as session:
+        assert session.get(SecondFactor, anna.id).secret.startswith(secondfactor.ENCRYPTED)
+    assert _secret(app, anna.id) == secret
+
+
+def test_after_the_secret_key_changed_a_recovery_code_still_signs_in(app, make_user, client_for, monkeypatch):
+    anna = make_user(app, "anna", password=PASSWORD)
+    codes = _set_up(app, client_for(app, anna), anna.id)
+    secret = _secret(app, anna.id)
+    _step_back(app, anna.id)
+    monkeypatch.setitem(app.state.site.config.site, "secret_key", "a-new-key-after-a-leak-" + "x" * 20)
+    browser = client_for(app)
+    browser.submit("/login", {"login": "anna", "password": PASSWORD})
+    refused = browser.submit("/login/second-factor", {"code": pyotp.TOTP(secret).now()})
+    assert refused.status_code == 401 and "recovery codes" in refused.text  # says why and what to do
+    done = browser.submit("/login/second-factor", {"code": codes[0]}, follow_redirects=False)
+    assert done.status_code == 303
+
+
+def test_an_admin_resets_a_second_step_from_the_command_line(app, make_user, client_for, tmp_path):
+    from click.testing import CliRunner
+
+    from organet.cli import main
+
+    anna = make_user(app, "anna", password=PASSWORD)
+    _set_up(app, client_for(app, anna), anna.id)
+    config = tmp_path / "organet.toml"
+    config.write_text(f'[site]\nsecret_key = "x"\ndatabase_url = "{app.state.site.config.database_url}"\n'
+                      '[plugins]\nenabled = []\n')
+    runner = CliRunner()
+    done = runner.invoke(main, ["-c", str(config), "user", "reset-second-factor", "anna"])
+    assert done.exit_code == 0, done.output
+    browser = client_for(app)
+    signed_in = browser.submit("/login", {"login": "anna", "password": PASSWORD}, follow_redirects=False)
+    assert not signed_in.headers["location"].startswith("/login/second-factor")  # the password alone again
+    again = runner.invoke(main, ["-c", str(config), "user", "reset-second-factor", "anna"])
+    assert again.exit_code != 0 and "nothing to reset" in again.output
+    with db_session(app) as session:
+        assert "auth.second_factor.reset" in list(session.scalars(sa.select(AuditRecord.action)))

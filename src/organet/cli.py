@@ -369,14 +369,15 @@ _add_job_commands()
 
 @main.group()
 def user() -> None:
-    """People and service accounts: create, deactivate, import, export, list, and API tokens (token ...)."""
+    """People and service accounts: create, deactivate, import, export, list; API tokens; a second step reset."""
 
 
 def _add_user_commands() -> None:
     # Subcommands of `organet user` live with the plugin that owns them; add yours with user.add_command.
-    from organet.auth.commands import token
+    from organet.auth.commands import reset_second_factor, token
 
     user.add_command(token)
+    user.add_command(reset_second_factor)
     # People, groups and roles belong to the essential people plugin; the core's CLI always has them.
     from organet.people import commands as people_commands
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyotp
 import pytest
 
+from organet.auth import secondfactor
 from organet.auth.models import SecondFactor
 from organet.testing import db_session, sign_in_page
 
@@ -18,7 +19,7 @@ def _code(app, user_id: int, step_back: bool = False) -> str:
         factor = session.get(SecondFactor, user_id)
         if step_back:
             factor.last_step -= 4  # as if the last code was a minute ago
-        return pyotp.TOTP(factor.secret).now()
+        return pyotp.TOTP(secondfactor.secret_of(app.state.site, factor)).now()
 
 
 def test_admin_sets_up_the_second_step_then_signs_in_with_a_code(make_app, make_user, live_url, page):

@@ -95,9 +95,9 @@ def second_factor_setup(request: Request) -> Response:
     factor = None
     error, status = "", 200
     if request.method == "POST":
-        factor = secondfactor.begin(session, user.id)
+        factor = secondfactor.begin(session, site, user.id)
         if web.form(request).get("action") == "confirm":
-            if secondfactor.check_code(factor, str(web.form(request).get("code", ""))[:20]):
+            if secondfactor.check_code(site, factor, str(web.form(request).get("code", ""))[:20]):
                 secondfactor.confirm(factor)
                 codes = secondfactor.new_recovery_codes(session, user.id)
                 audit.record(session, user, "auth.second_factor.enabled", target=_target(user), request=request)
@@ -108,8 +108,8 @@ def second_factor_setup(request: Request) -> Response:
     context: dict[str, Any] = {"title": _("Set up the second step"), "error": error,
                                "required": secondfactor.required_for(site, user), "factor": factor}
     if factor is not None:
-        uri = secondfactor.provisioning_uri(factor, user.username, site.config.site["name"])
-        context.update(qr=secondfactor.qr_data_uri(uri), secret=factor.secret)
+        uri = secondfactor.provisioning_uri(site, factor, user.username, site.config.site["name"])
+        context.update(qr=secondfactor.qr_data_uri(uri), secret=secondfactor.secret_of(site, factor))
     return web.render(request, "auth/second_factor_setup.html", context, status_code=status)
 
 

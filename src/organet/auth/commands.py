@@ -1,4 +1,4 @@
-"""``organet user token create|list|revoke``: API tokens from the command line."""
+"""``organet user token create|list|revoke`` (API tokens) and ``organet user reset-second-factor``."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import click
 import sqlalchemy as sa
 
 from organet import audit
-from organet.auth import tokens
-from organet.auth.models import ApiToken
+from organet.auth import secondfactor, tokens
+from organet.auth.models import ApiToken, SecondFactor
 from organet.people.models import User
 
 
@@ -80,3 +80,24 @@ def revoke(ctx: object, token_id: int) -> None:
         tokens.revoke(session, row)
         audit.record(session, "cli", "auth.token.revoked", target=f"token:{row.id}", details={"name": row.name})
     click.echo(f"Token {token_id} is revoked.")
+
+
+@click.command("reset-second-factor")
+@click.argument("username")
+@click.pass_obj
+def reset_second_factor(ctx: object, username: str) -> None:
+    """Switch off USERNAME's second step (authenticator app and recovery codes), for a person who lost
+    both, or whose codes can no longer be checked after the site's secret key changed. They sign in
+    with their password and set it up again (at once, when their role requires it). Recorded in the
+    audit log."""
+    site = ctx.site  # type: ignore[attr-defined]
+    click.get_current_context().call_on_close(site.db.dispose)  # close pooled connections when done
+    with site.db.session() as session:
+        person = session.scalar(sa.select(User).where(User.username == username))
+        if person is None:
+            raise click.ClickException(f"There is no person {username!r}.")
+        if session.get(SecondFactor, person.id) is None:
+            raise click.ClickException(f"{username} has no second step set up; nothing to reset.")
+        secondfactor.remove(session, person.id)
+        audit.record(session, "cli", "auth.second_factor.reset", target=f"person:{person.username}")
+    click.echo(f"The second step of {username} is switched off; they set it up again after signing in.")

@@ -57,7 +57,7 @@ class SecondFactor(Model):
     __tablename__ = "auth_second_factors"
 
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
-    secret: Mapped[str] = mapped_column(sa.String(64))
+    secret: Mapped[str] = mapped_column(sa.String(255))  # encrypted: see organet.auth.secondfactor
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
     last_step: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"), default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -3,17 +3,27 @@
 The secret is made on the server, shown as a QR code drawn here (segno, an SVG data URI;
 no outside service ever sees it) and as text, and becomes active once the person enters a
 first valid code. A code is accepted once: the time step of the last accepted code is kept.
+
+The secret is stored encrypted (Fernet from ``cryptography``, with a key derived from the site's
+``secret_key``): a copy of the database alone does not give anyone the codes. Changing the
+secret key therefore makes the stored secrets unreadable; :class:`SecretUnreadable` says so, and
+the person signs in with a recovery code or asks an admin to reset the second factor.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import functools
 import secrets
 from typing import Any
 
 import pyotp
 import segno
 import sqlalchemy as sa
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy.orm import Session
 
 from organet import security
@@ -22,6 +32,38 @@ from organet.db import utcnow
 
 RECOVERY_CODES = 10
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: easy to copy from paper
+ENCRYPTED = "v1:"  # how a stored secret begins when it is encrypted (earlier versions stored it as it is)
+
+
+class SecretUnreadable(Exception):
+    """The stored secret cannot be decrypted: the site's secret key changed since it was set up."""
+
+
+@functools.lru_cache(maxsize=4)
+def _cipher(secret_key: str) -> Fernet:
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+               info=b"organet: second factor secrets").derive(secret_key.encode())
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def _encrypt(site: Any, secret: str) -> str:
+    return ENCRYPTED + _cipher(str(site.config.site["secret_key"])).encrypt(secret.encode()).decode()
+
+
+def secret_of(site: Any, factor: SecondFactor) -> str:
+    """Return the factor's TOTP secret as the authenticator app has it (base32).
+
+    A secret stored before secrets were encrypted is encrypted now (saved with the transaction).
+    Raises :class:`SecretUnreadable` when the site's secret key has changed since it was stored.
+    """
+    if not factor.secret.startswith(ENCRYPTED):
+        plain = factor.secret
+        factor.secret = _encrypt(site, plain)
+        return plain
+    try:
+        return _cipher(str(site.config.site["secret_key"])).decrypt(factor.secret[len(ENCRYPTED):].encode()).decode()
+    except InvalidToken:
+        raise SecretUnreadable("The second factor's secret cannot be read with this site's secret key.") from None
 
 
 def factor_of(session: Session, user_id: int) -> SecondFactor | None:
@@ -35,19 +77,25 @@ def has_second_factor(session: Session, user_id: int) -> bool:
     return factor_of(session, user_id) is not None
 
 
-def begin(session: Session, user_id: int) -> SecondFactor:
-    """Return the unconfirmed factor being set up, making a new secret when there is none."""
+def begin(session: Session, site: Any, user_id: int) -> SecondFactor:
+    """Return the unconfirmed factor being set up, making a new (encrypted) secret when there is none,
+    or when the one being set up can no longer be read."""
     factor = session.get(SecondFactor, user_id)
+    if factor is not None and factor.confirmed_at is None:
+        try:
+            secret_of(site, factor)
+        except SecretUnreadable:
+            factor.secret = _encrypt(site, pyotp.random_base32(32))
     if factor is None:
-        factor = SecondFactor(user_id=user_id, secret=pyotp.random_base32(32))
+        factor = SecondFactor(user_id=user_id, secret=_encrypt(site, pyotp.random_base32(32)))
         session.add(factor)
         session.flush()
     return factor
 
 
-def provisioning_uri(factor: SecondFactor, account: str, issuer: str) -> str:
+def provisioning_uri(site: Any, factor: SecondFactor, account: str, issuer: str) -> str:
     """The otpauth:// URI an authenticator app reads from the QR code."""
-    return pyotp.TOTP(factor.secret).provisioning_uri(name=account, issuer_name=issuer)
+    return pyotp.TOTP(secret_of(site, factor)).provisioning_uri(name=account, issuer_name=issuer)
 
 
 def qr_data_uri(uri: str) -> str:
@@ -55,12 +103,15 @@ def qr_data_uri(uri: str) -> str:
     return str(segno.make(uri, error="m").svg_data_uri(scale=5, border=2))
 
 
-def check_code(factor: SecondFactor, code: str, at: dt.datetime | None = None) -> bool:
-    """True when ``code`` is valid now (one step either side) and newer than the last accepted one."""
+def check_code(site: Any, factor: SecondFactor, code: str, at: dt.datetime | None = None) -> bool:
+    """True when ``code`` is valid now (one step either side) and newer than the last accepted one.
+
+    Raises :class:`SecretUnreadable` when the stored secret cannot be read any more.
+    """
     code = "".join(ch for ch in code if ch.isdecimal())
     if len(code) != 6:
         return False
-    totp = pyotp.TOTP(factor.secret)
+    totp = pyotp.TOTP(secret_of(site, factor))
     moment = at or utcnow()
     for drift in (0, -1, 1):
         when = moment + dt.timedelta(seconds=drift * totp.interval)

@@ -99,9 +99,14 @@ def second_factor(request: Request) -> Response:
         code = str(web.form(request).get("code", ""))[:40]
         rules = _rules(request, str(user.id))
         wait = throttle.wait_seconds(session, rules)
+        unreadable = False
+        try:
+            valid = not wait and secondfactor.check_code(web.site(request), factor, code)
+        except secondfactor.SecretUnreadable:
+            valid, unreadable = False, True
         if wait:
             error, status = _too_many(wait), 429
-        elif secondfactor.check_code(factor, code):
+        elif valid:
             throttle.succeeded(session, rules[1])
             return sign_in(request, user, "password+totp", second_factor_done=True)
         elif secondfactor.use_recovery_code(session, user.id, code):
@@ -111,9 +116,16 @@ def second_factor(request: Request) -> Response:
             return sign_in(request, user, "password+recovery-code", second_factor_done=True)
         else:
             throttle.failed(session, rules)
+            reason = "second factor unreadable: the site's secret key changed" if unreadable else "wrong second factor"
             audit.record(session, None, "auth.signin.failed", target=f"person:{user.username}",
-                         details={"reason": "wrong second factor"}, request=request)
-            error, status = _("That code is not right. Enter the current code from your app, or a recovery code."), 401
+                         details={"reason": reason}, request=request)
+            if unreadable:
+                error = _("Codes from your app can no longer be checked here: the site's key was changed. "
+                          "Sign in with one of your recovery codes, or ask an administrator to reset your "
+                          "second step.")  # organet user reset-second-factor
+            else:
+                error = _("That code is not right. Enter the current code from your app, or a recovery code.")
+            status = 401
     return web.render(request, "auth/second_factor.html", {
         "error": error, "next": web.form(request).get("next") or request.query_params.get("next", ""),
         "title": _("Second step")}, status_code=status)
