@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from organet.audit.models import AuditRecord
 from organet.auth import secondfactor
 from organet.auth.models import SecondFactor
+from organet.mail.models import Message as MailMessage
 from organet.testing import db_session
 
 PASSWORD = "een lange zin als wachtwoord"
@@ -195,4 +196,21 @@ def test_an_admin_resets_a_second_step_from_the_command_line(app, make_user, cli
     again = runner.invoke(main, ["-c", str(config), "user", "reset-second-factor", "anna"])
     assert again.exit_code != 0 and "nothing to reset" in again.output
     with db_session(app) as session:
-        assert "auth.second_factor.reset" in list(session.scalars(sa.select(AuditRecord.action)))
+        record = session.scalar(sa.select(AuditRecord).where(AuditRecord.action == "auth.second_factor.reset"))
+        assert record.details == {"was_confirmed": True, "recovery_codes_left": 10}
+        mails = session.scalars(sa.select(MailMessage).where(MailMessage.recipient == anna.email)).all()
+        assert any("administrator" in mail.text for mail in mails)  # she hears of it
+
+
+def test_the_hourly_job_encrypts_secrets_an_earlier_version_left_readable(app, make_user, client_for):
+    from organet.jobs import run_now
+
+    anna = make_user(app, "anna", password=PASSWORD)
+    _set_up(app, client_for(app, anna), anna.id)
+    secret = _secret(app, anna.id)
+    with db_session(app) as session:
+        session.get(SecondFactor, anna.id).secret = secret
+    run_now(app.state.site, "auth.prune", "test")
+    with db_session(app) as session:
+        assert session.get(SecondFactor, anna.id).secret.startswith(secondfactor.ENCRYPTED)
+    assert _secret(app, anna.id) == secret

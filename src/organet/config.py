@@ -21,7 +21,9 @@ ENV_PREFIX = "ORGANET_"
 SITE_SETTINGS: tuple[Setting, ...] = (
     Setting("name", str, "organet", "The site's name, shown in the header and in mails.",
             example="Intranet Zorggroep Rivierenland"),
-    Setting("secret_key", str, None, "A long random string that signs tokens. Keep it secret.",
+    Setting("secret_key", str, None,
+            "A long random string that signs tokens and encrypts second-step secrets. Keep it secret, apart "
+            "from the database's backups; changing it signs everyone out and makes second steps unreadable.",
             example="run `organet init` to make one", secret=True, required=True),
     Setting("database_url", str, "sqlite:///organet.db",
             "SQLAlchemy URL of the database. A relative SQLite path is relative to organet.toml.",

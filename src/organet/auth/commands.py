@@ -6,8 +6,9 @@ import click
 import sqlalchemy as sa
 
 from organet import audit
-from organet.auth import secondfactor, tokens
+from organet.auth import resets, secondfactor, tokens
 from organet.auth.models import ApiToken, SecondFactor
+from organet.i18n import gettext as _
 from organet.people.models import User
 
 
@@ -95,9 +96,17 @@ def reset_second_factor(ctx: object, username: str) -> None:
     with site.db.session() as session:
         person = session.scalar(sa.select(User).where(User.username == username))
         if person is None:
-            raise click.ClickException(f"There is no person {username!r}.")
-        if session.get(SecondFactor, person.id) is None:
+            raise click.ClickException(f"There is nobody with the username {username!r}; "
+                                       "`organet user list` shows who there is.")
+        factor = session.get(SecondFactor, person.id)
+        if factor is None:
             raise click.ClickException(f"{username} has no second step set up; nothing to reset.")
+        details = {"was_confirmed": factor.confirmed_at is not None,
+                   "recovery_codes_left": secondfactor.recovery_codes_left(session, person.id)}
         secondfactor.remove(session, person.id)
-        audit.record(session, "cli", "auth.second_factor.reset", target=f"person:{person.username}")
+        audit.record(session, "cli", "auth.second_factor.reset", target=f"person:{person.username}",
+                     details=details)
+        # As when they switch it off themselves: a reset they did not ask for must not go unnoticed.
+        resets.notify(session, person, site.config.site["name"],
+                      _("The second step (authenticator app) was switched off by an administrator"))
     click.echo(f"The second step of {username} is switched off; they set it up again after signing in.")

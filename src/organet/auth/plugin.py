@@ -172,8 +172,10 @@ def export_person_data(session: Session, person: Any) -> dict[str, Any]:
 
 
 def prune(ctx: Any) -> None:
-    """Delete ended throttles, sessions past the absolute time-out and spent or expired reset links."""
+    """Delete ended throttles, sessions past the absolute time-out and spent or expired reset links;
+    encrypt second-step secrets that an earlier version stored as they were."""
     session = ctx.session
+    secondfactor.encrypt_plain_secrets(session, ctx.site)
     now = utcnow()
     throttle.prune(session)
     longest = dt.timedelta(hours=int(ctx.site.setting("auth", "absolute_hours")))

@@ -66,6 +66,20 @@ def secret_of(site: Any, factor: SecondFactor) -> str:
         raise SecretUnreadable("The second factor's secret cannot be read with this site's secret key.") from None
 
 
+def encrypt_plain_secrets(session: Session, site: Any) -> int:
+    """Encrypt every secret still stored as an earlier version left it; return how many.
+
+    Run by the hourly ``auth.prune`` job, so that secrets of people who rarely sign in do not stay
+    readable in the database (and in its backups from then on) until their next code.
+    """
+    plain = session.scalars(sa.select(SecondFactor).where(sa.not_(SecondFactor.secret.startswith(ENCRYPTED))))
+    count = 0
+    for factor in plain:
+        secret_of(site, factor)
+        count += 1
+    return count
+
+
 def factor_of(session: Session, user_id: int) -> SecondFactor | None:
     """Return the person's confirmed second factor, or ``None``."""
     factor = session.get(SecondFactor, user_id)

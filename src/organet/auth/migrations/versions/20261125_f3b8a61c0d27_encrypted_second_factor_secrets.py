@@ -27,7 +27,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # Encrypted secrets do not fit the old column: going back means setting the second factor up again.
+    # Encrypted secrets do not fit the old column, and the old code cannot read them: going back switches
+    # those people's second step off (docs/upgrading.md), recovery codes included; they set it up again.
+    op.execute("DELETE FROM auth_recovery_codes WHERE user_id IN "
+               "(SELECT user_id FROM auth_second_factors WHERE length(secret) > 64)")
     op.execute("DELETE FROM auth_second_factors WHERE length(secret) > 64")
     with op.batch_alter_table('auth_second_factors', schema=None) as batch_op:
         batch_op.alter_column('secret', existing_type=sa.String(length=255), type_=sa.String(length=64),
