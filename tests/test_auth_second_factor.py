@@ -214,3 +214,33 @@ def test_the_hourly_job_encrypts_secrets_an_earlier_version_left_readable(app, m
     with db_session(app) as session:
         assert session.get(SecondFactor, anna.id).secret.startswith(secondfactor.ENCRYPTED)
     assert _secret(app, anna.id) == secret
+
+
+def test_a_code_sent_twice_at_the_same_moment_is_accepted_once(app, make_user, client_for):
+    import threading
+    import time
+
+    anna = make_user(app, "anna", password=PASSWORD)
+    _set_up(app, client_for(app, anna), anna.id)
+    _step_back(app, anna.id)
+    site = app.state.site
+    code = pyotp.TOTP(_secret(app, anna.id)).now()
+    accepted: list[bool] = []
+    first_holds_the_row = threading.Event()
+
+    def check(first: bool) -> None:
+        with site.db.write_session() as session:
+            factor = secondfactor.factor_of(session, anna.id, lock=True)
+            if first:
+                first_holds_the_row.set()
+                time.sleep(0.3)  # the second request arrives while the first has not committed yet
+            accepted.append(secondfactor.check_code(site, factor, code))
+
+    first = threading.Thread(target=check, args=(True,))
+    first.start()
+    first_holds_the_row.wait(5)
+    second = threading.Thread(target=check, args=(False,))
+    second.start()
+    first.join(10)
+    second.join(10)
+    assert sorted(accepted) == [False, True]

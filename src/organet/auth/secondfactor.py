@@ -80,9 +80,14 @@ def encrypt_plain_secrets(session: Session, site: Any) -> int:
     return count
 
 
-def factor_of(session: Session, user_id: int) -> SecondFactor | None:
-    """Return the person's confirmed second factor, or ``None``."""
-    factor = session.get(SecondFactor, user_id)
+def factor_of(session: Session, user_id: int, *, lock: bool = False) -> SecondFactor | None:
+    """Return the person's confirmed second factor, or ``None``.
+
+    ``lock=True`` before checking a code: the row stays locked until the transaction ends, so that
+    the same code sent twice at once is accepted once (PostgreSQL; SQLite's write transaction
+    already holds the whole database).
+    """
+    factor = session.get(SecondFactor, user_id, with_for_update=lock)
     return factor if factor is not None and factor.confirmed_at is not None else None
 
 
@@ -93,8 +98,9 @@ def has_second_factor(session: Session, user_id: int) -> bool:
 
 def begin(session: Session, site: Any, user_id: int) -> SecondFactor:
     """Return the unconfirmed factor being set up, making a new (encrypted) secret when there is none,
-    or when the one being set up can no longer be read."""
-    factor = session.get(SecondFactor, user_id)
+    or when the one being set up can no longer be read. The row is locked for the transaction (see
+    :func:`factor_of`)."""
+    factor = session.get(SecondFactor, user_id, with_for_update=True)
     if factor is not None and factor.confirmed_at is None:
         try:
             secret_of(site, factor)

@@ -90,7 +90,7 @@ def second_factor(request: Request) -> Response:
         return RedirectResponse(str(request.url_for("auth:login").path), status_code=303)
     session = web.db(request)
     user = session.get(User, pending.user_id)
-    factor = secondfactor.factor_of(session, pending.user_id)
+    factor = secondfactor.factor_of(session, pending.user_id, lock=request.method == "POST")
     if user is None or factor is None or not user.active:
         sessions.end(request, session)
         return RedirectResponse(str(request.url_for("auth:login").path), status_code=303)
