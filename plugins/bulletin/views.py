@@ -122,13 +122,12 @@ def board_page(request: Request) -> Response:
     page = int(query["page"]) if query.get("page", "").isdecimal() and len(query["page"]) < 7 else 1
     page = max(page, 1)
     mine = query.get("mine") == "1"
-    category_id = query.get("category", "")
-    category = category_id.isdecimal() and len(category_id) < 10
+    raw_category = query.get("category", "")
+    # Only a category's number goes on (None: every category): a kept page must not carry one
+    # reader's free text in its links to the others.
+    category = int(raw_category) if raw_category.isdecimal() and len(raw_category) < 10 else None
     location = query.get("location", "").strip()[:120]
-    # Only the id as a number goes on: the kept page's links must not carry one reader's free text to others.
-    category_id = str(int(category_id)) if category else ""
-    filters = {"category_id": int(category_id) if category else 0, "location": location, "mine": mine,
-               "category_id_text": category_id, "page": page}
+    filters = BoardFilters(category, location, page, mine)
 
     def render_notices() -> Markup:
         return _notices(request, filters, author_id=person.id if mine else None,
@@ -138,12 +137,26 @@ def board_page(request: Request) -> Response:
         notices = render_notices()  # what this reader alone sees: never kept
     else:
         # Every employee sees the same page of the board: rendered once per change of what it shows.
-        notices = web.kept_fragment(request, "bulletin.board", (category_id, location, page), render_notices,
+        notices = web.kept_fragment(request, "bulletin.board", (category, location, page), render_notices,
                                     tables=BOARD_TABLES)
     return web.render(request, "bulletin/board.html", {
         "title": _("Bulletin board"), "notices": notices, "mine": mine, "categories": _categories(request),
-        "category_id": category_id, "location": location,
+        "category_id": filters.category_text, "location": location,
     })
+
+
+class BoardFilters(NamedTuple):
+    """What narrows the board: a category's id (``None``: all), a location, the page, "my notices"."""
+
+    category: int | None
+    location: str
+    page: int
+    mine: bool
+
+    @property
+    def category_text(self) -> str:
+        """The category as the filter form and the page links carry it ("" for every category)."""
+        return "" if self.category is None else str(self.category)
 
 
 def _visible_to_external(person: Any) -> sa.ColumnElement[bool]:
@@ -152,15 +165,14 @@ def _visible_to_external(person: Any) -> sa.ColumnElement[bool]:
     return visible_clause(person, "bulletin", "post", Post.id, owner_column=Post.author_id)
 
 
-def _notices(request: Request, filters: dict[str, Any], *, author_id: int | None,
+def _notices(request: Request, filters: BoardFilters, *, author_id: int | None,
              visible: sa.ColumnElement[bool] | None) -> Markup:
     """A page of notices with links to the pages around it, as HTML (``bulletin/notices.html``)."""
     session = web.db(request)
-    page = filters["page"]
-    statement = board.board_query(mine=author_id is not None, category=bool(filters["category_id"]),
-                                  location=bool(filters["location"]), visible=visible)
-    parameters = {"now": utcnow(), "author_id": author_id, "category_id": filters["category_id"],
-                  "location": filters["location"], "limit": PAGE_SIZE + 1, "offset": (page - 1) * PAGE_SIZE}
+    statement = board.board_query(mine=author_id is not None, category=filters.category is not None,
+                                  location=bool(filters.location), visible=visible)
+    parameters = {"now": utcnow(), "author_id": author_id, "category_id": filters.category,
+                  "location": filters.location, "limit": PAGE_SIZE + 1, "offset": (filters.page - 1) * PAGE_SIZE}
     notices = board.notices(session, statement, parameters)
     has_next = len(notices) > PAGE_SIZE
     notices = notices[:PAGE_SIZE]
@@ -171,8 +183,8 @@ def _notices(request: Request, filters: dict[str, Any], *, author_id: int | None
     # loop only shows values (a {% set %} inside a loop makes every helper call there copy the context).
     lines = [(notice, thumbnails.get(notice.id), reactions[str(notice.id)].total()) for notice in notices]
     return web.render_fragment(request, "bulletin/notices.html", {
-        "lines": lines, "page": page, "has_next": has_next, "mine": filters["mine"],
-        "category_id": filters["category_id_text"], "location": filters["location"],
+        "lines": lines, "page": filters.page, "has_next": has_next, "mine": filters.mine,
+        "category_id": filters.category_text, "location": filters.location,
         "format_price": board.format_price,
     })
 

@@ -186,9 +186,9 @@ def kept_fragment(request: Request, name: str, key: Any, render: Callable[[], Ma
         raise ValueError(f"kept_fragment {name!r}: nobody watches {', '.join(missing)}; call "
                          "organet.cache.watch_changes() for each table when your module is imported")
     session = db(request)
-    if session.new or session.dirty or session.deleted or changes.has_pending_changes(session):
-        return render()
     current = changes.counters(session)  # before rendering: the HTML is never older than these numbers
+    if changes.has_pending_changes(session):  # noted by the flush that reading the counters made
+        return render()
     versions = tuple(current.get(table, 0) for table in tables)
     full_key = (name, key, i18n.current_language(), i18n.current_time_zone().key,
                 request.scope.get("root_path", ""))
@@ -199,10 +199,15 @@ def kept_fragment(request: Request, name: str, key: Any, render: Callable[[], Ma
         return found[2]
     html = render()
     if not changes.has_pending_changes(session):  # rendering may have flushed a change after all
-        if len(kept) >= FRAGMENTS_KEPT:
-            kept.clear()
-        kept[full_key] = (versions, now + seconds, html)
+        _keep(kept, full_key, (versions, now + seconds, html), FRAGMENTS_KEPT)
     return html
+
+
+def _keep(store: dict[Any, Any], key: Any, value: Any, most: int) -> None:
+    """Put ``value`` in a worker's bounded store; a full store starts over (cheaper than tracking use)."""
+    if len(store) >= most:
+        store.clear()
+    store[key] = value
 
 
 PATHS_KEPT = 20_000  # how many built paths a worker keeps (a few MB); the cache starts over when full
@@ -227,9 +232,7 @@ def path_for(request: Request, name: str, /, **path_params: Any) -> str:
             return str(request.url_for(name, **path_params).path)
         path = str(route.url_path_for(name, **path_params))
         if key:
-            if len(paths) >= PATHS_KEPT:
-                paths.clear()
-            paths[key] = path
+            _keep(paths, key, path, PATHS_KEPT)
     return str(request.scope.get("root_path", "")) + path
 
 

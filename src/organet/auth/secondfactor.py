@@ -40,14 +40,18 @@ class SecretUnreadable(Exception):
 
 
 @functools.lru_cache(maxsize=4)
-def _cipher(secret_key: str) -> Fernet:
+def _cipher_for_key(secret_key: str) -> Fernet:
     key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
                info=b"organet: second factor secrets").derive(secret_key.encode())
     return Fernet(base64.urlsafe_b64encode(key))
 
 
+def _cipher(site: Any) -> Fernet:
+    return _cipher_for_key(str(site.config.site["secret_key"]))
+
+
 def _encrypt(site: Any, secret: str) -> str:
-    return ENCRYPTED + _cipher(str(site.config.site["secret_key"])).encrypt(secret.encode()).decode()
+    return ENCRYPTED + _cipher(site).encrypt(secret.encode()).decode()
 
 
 def secret_of(site: Any, factor: SecondFactor) -> str:
@@ -61,7 +65,7 @@ def secret_of(site: Any, factor: SecondFactor) -> str:
         factor.secret = _encrypt(site, plain)
         return plain
     try:
-        return _cipher(str(site.config.site["secret_key"])).decrypt(factor.secret[len(ENCRYPTED):].encode()).decode()
+        return _cipher(site).decrypt(factor.secret[len(ENCRYPTED):].encode()).decode()
     except InvalidToken:
         raise SecretUnreadable("The second factor's secret cannot be read with this site's secret key.") from None
 
@@ -72,12 +76,10 @@ def encrypt_plain_secrets(session: Session, site: Any) -> int:
     Run by the hourly ``auth.prune`` job, so that secrets of people who rarely sign in do not stay
     readable in the database (and in its backups from then on) until their next code.
     """
-    plain = session.scalars(sa.select(SecondFactor).where(sa.not_(SecondFactor.secret.startswith(ENCRYPTED))))
-    count = 0
+    plain = session.scalars(sa.select(SecondFactor).where(sa.not_(SecondFactor.secret.startswith(ENCRYPTED)))).all()
     for factor in plain:
-        secret_of(site, factor)
-        count += 1
-    return count
+        secret_of(site, factor)  # encrypts it
+    return len(plain)
 
 
 def factor_of(session: Session, user_id: int, *, lock: bool = False) -> SecondFactor | None:
